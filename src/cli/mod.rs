@@ -1,0 +1,72 @@
+//! Argument parsing and the subcommands. Exit codes: 0 every input analysed; 1 one or more
+//! inputs could not be read (each reported, the rest still analysed); 2 usage error or a
+//! broken rule pack.
+
+mod analyze;
+mod explain;
+
+use callqa::rules::{RuleError, Rules};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_INPUT_ERRORS: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "callqa",
+    version,
+    about = "Scores Dutch support-call transcripts against the CLEAR and LASSO methodologies.",
+    after_help = "Exit codes:\n  0  every input was analysed\n  1  one or more inputs could not be read (each is reported; the rest are analysed)\n  2  usage error or broken rule pack"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse transcripts: tag techniques, check phases and order, score, coach.
+    Analyze(analyze::Args),
+    /// Explain a technique, rule code, methodology or finding kind (all, when no id).
+    Explain(explain::Args),
+}
+
+/// Where the rules come from; shared by every subcommand that needs them.
+#[derive(clap::Args, Clone)]
+pub struct RuleArgs {
+    /// Load the rule pack from DIR (same layout as rules/) instead of the built-in one.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+impl RuleArgs {
+    pub fn load(&self) -> Result<Rules, RuleError> {
+        match &self.rules {
+            Some(dir) => Rules::load_dir(dir),
+            None => Rules::load_default(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Jsonl,
+}
+
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+        Command::Explain(args) => explain::run(args),
+    }
+}

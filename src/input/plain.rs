@@ -1,0 +1,173 @@
+//! Plain text transcripts: one turn per line, `[timestamp] Label: text`.
+//!
+//! The timestamp is optional (`[00:01:23]`, `[01:23]`, `00:01:23.250`). A line without a
+//! label continues the previous turn; blank lines and lines starting with `#` are skipped.
+//! A short `Word:` prefix that is not a known speaker label is an error, never a guess.
+
+use super::{InputError, ReadOptions};
+use crate::transcript::{Transcript, Turn};
+use regex::Regex;
+use std::sync::LazyLock;
+
+static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\[\s*((?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*\]|((?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}|\d{1,2}:\d{2}:\d{2}))\s*(?:-\s*)?")
+        .expect("timestamp regex is valid")
+});
+
+/// `Label:` or `Label (name):` at the start of a line: at most three words before the colon.
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*([\p{L}][\p{L}\p{N}_.\-]*(?:[ \t]+[\p{L}\p{N}_.\-()]+){0,2})\s*:(?:\s|$)")
+        .expect("label regex is valid")
+});
+
+pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, InputError> {
+    let mut transcript = Transcript::default();
+    for (index, raw_line) in text.lines().enumerate() {
+        let line_no = index + 1;
+        let line = raw_line.trim_end();
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let (start_ms, rest) = match TIMESTAMP.captures(line) {
+            Some(caps) => {
+                let stamp = caps.get(1).or_else(|| caps.get(2)).map_or("", |m| m.as_str());
+                let ms = parse_timestamp(stamp).ok_or_else(|| {
+                    InputError::new("syntax", format!("bad timestamp `{stamp}`")).at_line(line_no)
+                })?;
+                (Some(ms), &line[caps.get(0).map_or(0, |m| m.end())..])
+            }
+            None => (None, line),
+        };
+        match LABEL.captures(rest) {
+            Some(caps) => {
+                let label = caps.get(1).map_or("", |m| m.as_str());
+                let first_word = label
+                    .split(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .unwrap_or("");
+                let speaker = options
+                    .speaker_for_label(label)
+                    .or_else(|| options.speaker_for_label(first_word))
+                    .ok_or_else(|| {
+                        let column = line.len() - rest.len() + rest.find(label).unwrap_or(0) + 1;
+                        InputError::new(
+                            "speaker",
+                            format!(
+                                "unknown speaker label `{label}` (known: medewerker, agent, operator, \
+                                 servicedesk, helpdesk, support / klant, beller, customer, caller, \
+                                 client; add others with --agent-label or --customer-label)"
+                            ),
+                        )
+                        .at_line(line_no)
+                        .at_column(column)
+                    })?;
+                let body = rest[caps.get(0).map_or(0, |m| m.end())..].trim();
+                transcript.turns.push(Turn {
+                    speaker,
+                    start_ms,
+                    end_ms: None,
+                    text: body.to_string(),
+                    line: Some(line_no),
+                });
+            }
+            None => {
+                let Some(previous) = transcript.turns.last_mut() else {
+                    return Err(InputError::new(
+                        "speaker",
+                        "line has no speaker label and there is no earlier turn to continue \
+                         (expected `Label: text`, e.g. `Klant: ...`)",
+                    )
+                    .at_line(line_no));
+                };
+                if start_ms.is_some() {
+                    return Err(InputError::new(
+                        "speaker",
+                        "timestamped line has no speaker label (expected `[00:01:23] Label: text`)",
+                    )
+                    .at_line(line_no));
+                }
+                if !previous.text.is_empty() {
+                    previous.text.push(' ');
+                }
+                previous.text.push_str(rest.trim());
+            }
+        }
+    }
+    Ok(transcript)
+}
+
+/// `01:23`, `00:01:23`, `00:01:23.250` or `00:01:23,25` to milliseconds.
+fn parse_timestamp(stamp: &str) -> Option<u64> {
+    let (clock, fraction) = match stamp.find(['.', ',']) {
+        Some(pos) => (&stamp[..pos], &stamp[pos + 1..]),
+        None => (stamp, ""),
+    };
+    let mut seconds: u64 = 0;
+    for part in clock.split(':') {
+        seconds = seconds.checked_mul(60)?.checked_add(part.parse().ok()?)?;
+    }
+    let millis = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<u64>().ok()? * 100,
+        2 => fraction.parse::<u64>().ok()? * 10,
+        _ => fraction.parse::<u64>().ok()?,
+    };
+    seconds.checked_mul(1000)?.checked_add(millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::Speaker;
+
+    fn read(text: &str) -> Result<Transcript, InputError> {
+        parse(text, &ReadOptions::default())
+    }
+
+    #[test]
+    fn reads_labels_timestamps_and_continuations() {
+        let t = read(
+            "[00:01:23] Medewerker: Goedemorgen.\n\n[01:30] KLANT: Hallo\nnog een regel\n00:02:05.250 Agent (Sanne): Ja.\n",
+        )
+        .unwrap();
+        assert_eq!(t.turns.len(), 3);
+        assert_eq!(t.turns[0].speaker, Speaker::Agent);
+        assert_eq!(t.turns[0].start_ms, Some(83_000));
+        assert_eq!(t.turns[1].speaker, Speaker::Customer);
+        assert_eq!(t.turns[1].text, "Hallo nog een regel");
+        assert_eq!(t.turns[1].start_ms, Some(90_000));
+        assert_eq!(t.turns[2].start_ms, Some(125_250));
+        assert_eq!(t.turns[2].line, Some(5));
+    }
+
+    #[test]
+    fn unknown_label_is_located_error() {
+        let err = read("Klant: hoi\nManager: wat is er\n").unwrap_err();
+        assert_eq!(err.kind, "speaker");
+        assert_eq!(err.line, Some(2));
+        assert_eq!(err.column, Some(1));
+        assert!(err.message.contains("`Manager`"), "{}", err.message);
+    }
+
+    #[test]
+    fn extra_labels_are_accepted() {
+        let options = ReadOptions {
+            agent_labels: vec!["Bram".into()],
+            ..ReadOptions::default()
+        };
+        let t = parse("bram: hallo\nklant: hoi", &options).unwrap();
+        assert_eq!(t.turns[0].speaker, Speaker::Agent);
+    }
+
+    #[test]
+    fn first_line_without_label_is_error() {
+        let err = read("zomaar wat tekst\n").unwrap_err();
+        assert_eq!(err.line, Some(1));
+    }
+
+    #[test]
+    fn long_colon_prefix_is_continuation_not_label() {
+        let t = read("Klant: hoi\ndus wat ik eigenlijk bedoel: het werkt niet\n").unwrap();
+        assert_eq!(t.turns.len(), 1);
+    }
+}

@@ -1,0 +1,85 @@
+//! callqa: scores Dutch support-call transcripts against call methodologies (CLEAR, LASSO).
+//!
+//! Data flows one way, each stage a pure function of the one before plus the compiled
+//! [`rules::Rules`]:
+//!
+//! ```text
+//! input (read) -> segment -> normalize -> matcher -> tag -> check -> score -> report
+//! ```
+//!
+//! The library never prints. [`Engine`] holds the rules (built once, shared read-only
+//! across threads) and turns the bytes of one input into a [`report::Report`] or an
+//! [`input::InputError`].
+
+pub mod check;
+pub mod explain;
+pub mod input;
+pub mod matcher;
+pub mod normalize;
+pub mod report;
+pub mod rules;
+pub mod score;
+pub mod segment;
+pub mod tag;
+pub mod transcript;
+
+use input::{InputError, ReadOptions};
+use report::Report;
+use rules::{Methodology, Rules};
+
+/// Compiled rules plus the choice of methodologies to score.
+#[derive(Debug)]
+pub struct Engine {
+    rules: Rules,
+    /// Indices into `rules.methodologies`, in the order reports list them.
+    selected: Vec<usize>,
+}
+
+impl Engine {
+    /// Scores every methodology of the pack.
+    pub fn new(rules: Rules) -> Engine {
+        let selected = (0..rules.methodologies.len()).collect();
+        Engine { rules, selected }
+    }
+
+    /// Scores only the named methodologies, in the given order. Errors name the unknown id.
+    pub fn with_methodologies(rules: Rules, ids: &[String]) -> Result<Engine, String> {
+        let mut selected = Vec::new();
+        for id in ids {
+            let index = rules.methodologies.iter().position(|m| &m.id == id).ok_or_else(|| {
+                let known: Vec<&str> = rules.methodologies.iter().map(|m| m.id.as_str()).collect();
+                format!("unknown methodology `{id}` (known: {})", known.join(", "))
+            })?;
+            if !selected.contains(&index) {
+                selected.push(index);
+            }
+        }
+        Ok(Engine { rules, selected })
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    pub fn methodologies(&self) -> impl Iterator<Item = &Methodology> {
+        self.selected.iter().map(|&i| &self.rules.methodologies[i])
+    }
+
+    /// Reads and analyses one input. `source` is how reports name it.
+    pub fn analyze_bytes(&self, source: &str, bytes: &[u8], options: &ReadOptions) -> Result<Report, InputError> {
+        let (transcript, format) = input::read_transcript(bytes, options)?;
+        Ok(self.analyze(source, format.name(), &transcript))
+    }
+
+    /// Analyses a transcript already read.
+    pub fn analyze(&self, source: &str, format: &'static str, transcript: &transcript::Transcript) -> Report {
+        let tagged = tag::tag_transcript(&self.rules, transcript);
+        let call = check::Call {
+            rules: &self.rules,
+            transcript,
+            tagged: &tagged,
+        };
+        let checked: Vec<_> = self.methodologies().map(|m| (m, check::run(&call, m))).collect();
+        report::build(&self.rules, source, format, transcript, &tagged, &checked)
+    }
+}

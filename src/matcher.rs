@@ -1,0 +1,118 @@
+//! Finds rule candidates in a turn's normalised text.
+//!
+//! Every phrase of every pack is compiled once into one Aho-Corasick DFA; every pattern
+//! into one `RegexSet` (plus the individual regexes, to locate a match). The matcher is
+//! built with the rules and shared read-only across threads; `find` only appends to the
+//! caller's buffer. It knows nothing of speakers, moods or negation: that is [`crate::tag`].
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexSet};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// One candidate: a rule matched the normalised text at `span` (padding spaces excluded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub rule: usize,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug)]
+pub struct Matcher {
+    phrases: AhoCorasick,
+    /// Automaton pattern id -> the rules that share that phrase.
+    phrase_rules: Vec<Vec<usize>>,
+    patterns: RegexSet,
+    pattern_regexes: Vec<Regex>,
+    pattern_rules: Vec<usize>,
+}
+
+impl Matcher {
+    /// `phrases`: folded, space-padded phrases with their rule; `patterns`: regex sources.
+    pub fn new(phrases: &[(String, usize)], patterns: &[(String, usize)]) -> Result<Matcher, String> {
+        let mut unique: HashMap<&str, usize> = HashMap::new();
+        let mut texts: Vec<&str> = Vec::new();
+        let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
+        for (phrase, rule) in phrases {
+            let id = *unique.entry(phrase.as_str()).or_insert_with(|| {
+                texts.push(phrase.as_str());
+                phrase_rules.push(Vec::new());
+                texts.len() - 1
+            });
+            if !phrase_rules[id].contains(rule) {
+                phrase_rules[id].push(*rule);
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&texts)
+            .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
+        let sources: Vec<&str> = patterns.iter().map(|(p, _)| p.as_str()).collect();
+        let set = RegexSet::new(&sources).map_err(|e| format!("cannot build the pattern set: {e}"))?;
+        let pattern_regexes = sources
+            .iter()
+            .map(|p| Regex::new(p).map_err(|e| format!("invalid pattern `{p}`: {e}")))
+            .collect::<Result<_, _>>()?;
+        Ok(Matcher {
+            phrases: automaton,
+            phrase_rules,
+            patterns: set,
+            pattern_regexes,
+            pattern_rules: patterns.iter().map(|(_, r)| *r).collect(),
+        })
+    }
+
+    /// Phrase candidates anywhere in `text` (a whole turn), appended to `out`.
+    pub fn find_phrases(&self, text: &str, out: &mut Vec<Candidate>) {
+        for m in self.phrases.find_overlapping_iter(text) {
+            for &rule in &self.phrase_rules[m.pattern().as_usize()] {
+                out.push(Candidate {
+                    rule,
+                    span: m.start() + 1..m.end() - 1,
+                });
+            }
+        }
+    }
+
+    /// Pattern candidates in one utterance `text[range]`, appended to `out` with spans in
+    /// `text` coordinates.
+    pub fn find_patterns(&self, text: &str, range: Range<usize>, out: &mut Vec<Candidate>) {
+        let utterance = &text[range.clone()];
+        for index in self.patterns.matches(utterance).iter() {
+            if let Some(m) = self.pattern_regexes[index].find(utterance) {
+                out.push(Candidate {
+                    rule: self.pattern_rules[index],
+                    span: range.start + m.start()..range.start + m.end(),
+                });
+            }
+        }
+    }
+
+    /// Number of distinct phrases and patterns compiled.
+    pub fn sizes(&self) -> (usize, usize) {
+        (self.phrase_rules.len(), self.pattern_rules.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_only_and_shared_phrases() {
+        let m = Matcher::new(
+            &[(" ja ".into(), 0), (" ja ".into(), 1), (" ik begrijp het ".into(), 2)],
+            &[(r" (wat|hoe) ".into(), 3)],
+        )
+        .unwrap();
+        let text = " jaar ja ja ik begrijp het ";
+        let mut out = Vec::new();
+        m.find_phrases(text, &mut out);
+        let found: Vec<(usize, &str)> = out.iter().map(|c| (c.rule, &text[c.span.clone()])).collect();
+        assert_eq!(found, vec![(0, "ja"), (1, "ja"), (0, "ja"), (1, "ja"), (2, "ik begrijp het")]);
+        out.clear();
+        m.find_patterns(" x hoe dan ", 0..11, &mut out);
+        assert_eq!(out, vec![Candidate { rule: 3, span: 2..7 }]);
+    }
+}

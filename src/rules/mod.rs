@@ -1,0 +1,518 @@
+//! Rule packs: loading, validation and compilation.
+//!
+//! A pack is a set of TOML files (`language.toml`, `techniques/*.toml`,
+//! `methodologies/*.toml`). [`Rules::load_default`] reads the pack embedded in the binary,
+//! [`Rules::load_dir`] one on disk. Loading checks every reference (technique ids,
+//! phases, patterns) and fails with a [`RuleError`] at `file:line:col`. The result is
+//! immutable: one [`Rules`] is built per run and shared read-only by every thread.
+
+mod schema;
+
+pub use schema::{Examples, Mood, Negation};
+
+use crate::matcher::Matcher;
+use crate::normalize::{Normalizer, fold_word};
+use crate::segment::QuestionCues;
+use crate::transcript::Speaker;
+use include_dir::{Dir, include_dir};
+use schema::{CheckKindName, LanguageFile, MethodologyFile, RuleKindName, SpeakerName, TechniqueFile};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use toml::Spanned;
+
+static DEFAULT_PACK: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+/// A broken rule pack: where and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// One file of a pack: its display path and its text.
+struct PackFile {
+    path: String,
+    text: String,
+}
+
+impl PackFile {
+    fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> RuleError {
+        let offset = span.map_or(0, |s| s.start).min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        RuleError {
+            file: self.path.clone(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, RuleError> {
+        toml::from_str(&self.text).map_err(|e| self.error(e.span(), e.message().trim().to_string()))
+    }
+
+    fn stem(&self) -> &str {
+        Path::new(&self.path).file_stem().and_then(|s| s.to_str()).unwrap_or("")
+    }
+}
+
+/// Language data used by normalisation, mood and negation.
+#[derive(Debug)]
+pub struct Language {
+    pub normalizer: Normalizer,
+    pub cues: QuestionCues,
+    pub negations: HashSet<String>,
+    pub negation_transparent: HashSet<String>,
+    pub negation_before: usize,
+    pub negation_after: usize,
+}
+
+/// How a rule finds candidates.
+#[derive(Debug)]
+pub enum RuleKind {
+    /// Literal phrases, whole words, via the shared Aho-Corasick automaton.
+    Phrase,
+    /// A regular expression over the normalised utterance, via the shared `RegexSet`.
+    Pattern,
+    /// The whole turn is made of these tokens only.
+    OnlyTokens(HashSet<String>),
+    /// Literal terms, only when the customer has not used them earlier (jargon).
+    Term,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code, `technique.rule_name`, reported as the evidence's `rule`.
+    pub code: String,
+    pub technique: usize,
+    pub kind: RuleKind,
+    pub mood: Mood,
+    pub negation: Negation,
+    /// The rule's phrases, pattern or tokens as written, for `callqa explain`.
+    pub source: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Technique {
+    pub id: String,
+    pub name: String,
+    pub speaker: Speaker,
+    pub summary: String,
+    pub explanation: String,
+    pub suppressed_by: Vec<usize>,
+    pub requires_earlier: Vec<usize>,
+    pub rules: Vec<usize>,
+    pub examples: Examples,
+    pub file: String,
+}
+
+#[derive(Debug)]
+pub struct Phase {
+    pub id: String,
+    pub name: String,
+    pub evidence: Vec<usize>,
+    pub weight: u32,
+    pub advice: String,
+}
+
+#[derive(Debug)]
+pub struct Order {
+    pub before: usize,
+    pub after: usize,
+    pub penalty: u32,
+    pub advice: String,
+}
+
+/// The closed set of technique-level checks; one module each in [`crate::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckKind {
+    UnansweredEmotion,
+    UncheckedInstruction,
+    Jargon,
+    MissingTechnique,
+}
+
+impl CheckKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            CheckKind::UnansweredEmotion => "unanswered_emotion",
+            CheckKind::UncheckedInstruction => "unchecked_instruction",
+            CheckKind::Jargon => "jargon",
+            CheckKind::MissingTechnique => "missing_technique",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Check {
+    pub kind: CheckKind,
+    pub techniques: Vec<usize>,
+    pub responses: Vec<usize>,
+    pub within_agent_turns: usize,
+    pub phase: Option<usize>,
+    pub penalty: u32,
+    pub max_penalty: u32,
+    pub advice: String,
+}
+
+#[derive(Debug)]
+pub struct Methodology {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub phases: Vec<Phase>,
+    pub orders: Vec<Order>,
+    pub checks: Vec<Check>,
+    pub file: String,
+}
+
+/// A compiled rule pack.
+#[derive(Debug)]
+pub struct Rules {
+    pub language: Language,
+    pub techniques: Vec<Technique>,
+    pub rules: Vec<Rule>,
+    pub methodologies: Vec<Methodology>,
+    pub matcher: Matcher,
+    /// The `only_tokens` rules, checked once per turn.
+    pub only_token_rules: Vec<usize>,
+}
+
+impl Rules {
+    /// The pack built into the binary (the repository's `rules/` directory).
+    pub fn load_default() -> Result<Rules, RuleError> {
+        let mut files = Vec::new();
+        collect_embedded(&DEFAULT_PACK, &mut files);
+        Self::compile(files)
+    }
+
+    /// A pack on disk with the same layout as `rules/`.
+    pub fn load_dir(dir: &Path) -> Result<Rules, RuleError> {
+        let mut files = Vec::new();
+        for sub in ["", "techniques", "methodologies"] {
+            let folder = dir.join(sub);
+            let entries = std::fs::read_dir(&folder).map_err(|e| RuleError {
+                file: folder.display().to_string(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read rule directory: {e}"),
+            })?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+                    let text = std::fs::read_to_string(&path).map_err(|e| RuleError {
+                        file: path.display().to_string(),
+                        line: 1,
+                        column: 1,
+                        message: format!("cannot read rule file: {e}"),
+                    })?;
+                    let relative = path.strip_prefix(dir).unwrap_or(&path);
+                    files.push((relative.to_string_lossy().replace('\\', "/"), path.display().to_string(), text));
+                }
+            }
+        }
+        Self::compile(files)
+    }
+
+    pub fn technique_index(&self, id: &str) -> Option<usize> {
+        self.techniques.iter().position(|t| t.id == id)
+    }
+
+    pub fn methodology(&self, id: &str) -> Option<&Methodology> {
+        self.methodologies.iter().find(|m| m.id == id)
+    }
+
+    /// `files`: (path relative to the pack root, display path, text).
+    fn compile(mut files: Vec<(String, String, String)>) -> Result<Rules, RuleError> {
+        files.sort();
+        let mut language_file = None;
+        let mut technique_files = Vec::new();
+        let mut methodology_files = Vec::new();
+        for (relative, display, text) in files {
+            let file = PackFile { path: display, text };
+            match relative.split_once('/') {
+                None if relative == "language.toml" => language_file = Some(file),
+                Some(("techniques", _)) => technique_files.push(file),
+                Some(("methodologies", _)) => methodology_files.push(file),
+                _ => {}
+            }
+        }
+        let language_file = language_file.ok_or_else(|| RuleError {
+            file: "language.toml".into(),
+            line: 1,
+            column: 1,
+            message: "the rule pack has no language.toml".into(),
+        })?;
+        if technique_files.is_empty() || methodology_files.is_empty() {
+            return Err(language_file.error(
+                None,
+                "the rule pack needs techniques/*.toml and methodologies/*.toml beside language.toml",
+            ));
+        }
+        let language = compile_language(&language_file)?;
+
+        let parsed: Vec<(PackFile, TechniqueFile)> = technique_files
+            .into_iter()
+            .map(|f| f.parse().map(|t| (f, t)))
+            .collect::<Result<_, _>>()?;
+        let mut index = HashMap::new();
+        for (i, (file, t)) in parsed.iter().enumerate() {
+            if t.id.get_ref() != file.stem() {
+                return Err(file.error(
+                    Some(t.id.span()),
+                    format!("technique id `{}` must equal the file name `{}`", t.id.get_ref(), file.stem()),
+                ));
+            }
+            index.insert(t.id.get_ref().clone(), i);
+        }
+        let lookup = |file: &PackFile, id: &Spanned<String>| -> Result<usize, RuleError> {
+            index.get(id.get_ref()).copied().ok_or_else(|| {
+                file.error(Some(id.span()), format!("unknown technique `{}`", id.get_ref()))
+            })
+        };
+
+        let mut techniques = Vec::with_capacity(parsed.len());
+        let mut rules = Vec::new();
+        let mut phrases: Vec<(String, usize)> = Vec::new();
+        let mut patterns: Vec<(String, usize)> = Vec::new();
+        for (tech_index, (file, t)) in parsed.iter().enumerate() {
+            if t.rules.is_empty() {
+                return Err(file.error(Some(t.id.span()), "a technique needs at least one [[rule]]"));
+            }
+            let mut rule_ids = Vec::new();
+            let mut names = HashSet::new();
+            for entry in &t.rules {
+                let name = entry.name.get_ref();
+                if !names.insert(name.clone()) {
+                    return Err(file.error(Some(entry.name.span()), format!("duplicate rule name `{name}`")));
+                }
+                let rule_index = rules.len();
+                let (kind, source) = match entry.kind {
+                    RuleKindName::Phrase | RuleKindName::Term => {
+                        if entry.phrases.is_empty() {
+                            return Err(file.error(Some(entry.name.span()), "this rule kind needs `phrases = [...]`"));
+                        }
+                        for phrase in &entry.phrases {
+                            let folded = language.normalizer.fold_phrase(phrase.get_ref());
+                            if folded.trim().is_empty() {
+                                return Err(file.error(Some(phrase.span()), "phrase is empty after normalisation"));
+                            }
+                            phrases.push((folded, rule_index));
+                        }
+                        let kind = if entry.kind == RuleKindName::Term { RuleKind::Term } else { RuleKind::Phrase };
+                        (kind, entry.phrases.iter().map(|p| p.get_ref().clone()).collect())
+                    }
+                    RuleKindName::Pattern => {
+                        let pattern = entry.pattern.as_ref().ok_or_else(|| {
+                            file.error(Some(entry.name.span()), "kind = \"pattern\" needs `pattern = '...'`")
+                        })?;
+                        if let Err(e) = regex::Regex::new(pattern.get_ref()) {
+                            return Err(file.error(Some(pattern.span()), format!("invalid pattern: {e}")));
+                        }
+                        patterns.push((pattern.get_ref().clone(), rule_index));
+                        (RuleKind::Pattern, vec![pattern.get_ref().clone()])
+                    }
+                    RuleKindName::OnlyTokens => {
+                        if entry.tokens.is_empty() {
+                            return Err(file.error(Some(entry.name.span()), "kind = \"only_tokens\" needs `tokens = [...]`"));
+                        }
+                        let tokens = entry
+                            .tokens
+                            .iter()
+                            .flat_map(|t| language.normalizer.fold_phrase(t).split_whitespace().map(String::from).collect::<Vec<_>>())
+                            .collect();
+                        (RuleKind::OnlyTokens(tokens), entry.tokens.clone())
+                    }
+                };
+                rules.push(Rule {
+                    code: format!("{}.{}", t.id.get_ref(), name),
+                    technique: tech_index,
+                    kind,
+                    mood: entry.mood,
+                    negation: entry.negation,
+                    source,
+                });
+                rule_ids.push(rule_index);
+            }
+            techniques.push(Technique {
+                id: t.id.get_ref().clone(),
+                name: t.name.clone(),
+                speaker: match t.speaker {
+                    SpeakerName::Agent => Speaker::Agent,
+                    SpeakerName::Customer => Speaker::Customer,
+                },
+                summary: t.summary.trim().to_string(),
+                explanation: t.explanation.trim().to_string(),
+                suppressed_by: t.suppressed_by.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
+                requires_earlier: t.requires_earlier.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
+                rules: rule_ids,
+                examples: t.examples.clone(),
+                file: file.path.clone(),
+            });
+        }
+
+        let mut methodologies = Vec::new();
+        for file in &methodology_files {
+            let m: MethodologyFile = file.parse()?;
+            methodologies.push(compile_methodology(file, m, &lookup)?);
+        }
+        let matcher = Matcher::new(&phrases, &patterns).map_err(|message| RuleError {
+            file: "rules".into(),
+            line: 1,
+            column: 1,
+            message,
+        })?;
+        let only_token_rules = (0..rules.len())
+            .filter(|&i| matches!(rules[i].kind, RuleKind::OnlyTokens(_)))
+            .collect();
+        Ok(Rules {
+            language,
+            techniques,
+            only_token_rules,
+            rules,
+            methodologies,
+            matcher,
+        })
+    }
+}
+
+fn collect_embedded(dir: &Dir<'_>, out: &mut Vec<(String, String, String)>) {
+    for file in dir.files() {
+        if let Some(text) = file.contents_utf8() {
+            let relative = file.path().to_string_lossy().replace('\\', "/");
+            out.push((relative.clone(), format!("<built-in>/rules/{relative}"), text.to_string()));
+        }
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}
+
+fn compile_language(file: &PackFile) -> Result<Language, RuleError> {
+    let l: LanguageFile = file.parse()?;
+    let normalizer = Normalizer::new(
+        l.fillers.iter().map(String::as_str),
+        l.contractions.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let words = |list: &[String]| list.iter().map(|w| fold_word(w)).collect::<HashSet<_>>();
+    let cues = QuestionCues {
+        words: words(&l.question_words),
+        verbs: words(&l.question_verbs),
+        subjects: words(&l.question_subjects),
+        tags: l.tag_questions.iter().map(|t| normalizer.fold_phrase(t)).collect(),
+    };
+    Ok(Language {
+        cues,
+        negations: words(&l.negations),
+        negation_transparent: words(&l.negation_transparent),
+        negation_before: l.negation_window.before,
+        negation_after: l.negation_window.after,
+        normalizer,
+    })
+}
+
+fn compile_methodology(
+    file: &PackFile,
+    m: MethodologyFile,
+    lookup: &dyn Fn(&PackFile, &Spanned<String>) -> Result<usize, RuleError>,
+) -> Result<Methodology, RuleError> {
+    if m.id.get_ref() != file.stem() {
+        return Err(file.error(
+            Some(m.id.span()),
+            format!("methodology id `{}` must equal the file name `{}`", m.id.get_ref(), file.stem()),
+        ));
+    }
+    if m.phases.is_empty() {
+        return Err(file.error(Some(m.id.span()), "a methodology needs at least one [[phase]]"));
+    }
+    let mut phases = Vec::new();
+    for p in &m.phases {
+        if phases.iter().any(|q: &Phase| &q.id == p.id.get_ref()) {
+            return Err(file.error(Some(p.id.span()), format!("duplicate phase `{}`", p.id.get_ref())));
+        }
+        if p.evidence.is_empty() {
+            return Err(file.error(Some(p.id.span()), "a phase needs at least one evidence technique"));
+        }
+        phases.push(Phase {
+            id: p.id.get_ref().clone(),
+            name: p.name.clone(),
+            evidence: p.evidence.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
+            weight: p.weight,
+            advice: p.advice.trim().to_string(),
+        });
+    }
+    if phases.iter().all(|p| p.weight == 0) {
+        return Err(file.error(Some(m.id.span()), "at least one phase needs a weight above 0"));
+    }
+    let phase_index = |id: &Spanned<String>| {
+        phases.iter().position(|p| &p.id == id.get_ref()).ok_or_else(|| {
+            file.error(Some(id.span()), format!("unknown phase `{}`", id.get_ref()))
+        })
+    };
+    let orders = m
+        .orders
+        .iter()
+        .map(|o| {
+            Ok(Order {
+                before: phase_index(&o.before)?,
+                after: phase_index(&o.after)?,
+                penalty: o.penalty,
+                advice: o.advice.trim().to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, RuleError>>()?;
+    let mut checks = Vec::new();
+    for c in &m.checks {
+        let kind = match c.kind.get_ref() {
+            CheckKindName::UnansweredEmotion => CheckKind::UnansweredEmotion,
+            CheckKindName::UncheckedInstruction => CheckKind::UncheckedInstruction,
+            CheckKindName::Jargon => CheckKind::Jargon,
+            CheckKindName::MissingTechnique => CheckKind::MissingTechnique,
+        };
+        let needs_responses = matches!(kind, CheckKind::UnansweredEmotion | CheckKind::UncheckedInstruction);
+        if needs_responses == c.responses.is_empty() {
+            let message = if needs_responses {
+                format!("check `{}` needs `responses = [...]`", kind.id())
+            } else {
+                format!("check `{}` takes no `responses`", kind.id())
+            };
+            return Err(file.error(Some(c.kind.span()), message));
+        }
+        if c.techniques.is_empty() {
+            return Err(file.error(Some(c.kind.span()), "a check needs `techniques = [...]`"));
+        }
+        checks.push(Check {
+            kind,
+            techniques: c.techniques.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
+            responses: c.responses.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
+            within_agent_turns: c.within_agent_turns,
+            phase: c.phase.as_ref().map(phase_index).transpose()?,
+            penalty: c.penalty,
+            max_penalty: c.max_penalty,
+            advice: c.advice.trim().to_string(),
+        });
+    }
+    Ok(Methodology {
+        id: m.id.get_ref().clone(),
+        name: m.name,
+        description: m.description.trim().to_string(),
+        phases,
+        orders,
+        checks,
+        file: file.path.clone(),
+    })
+}

@@ -1,0 +1,175 @@
+//! The on-disk shape of a rule pack, as serde reads it. Every struct rejects unknown
+//! keys, so a misspelt field is a located error rather than a silently ignored setting.
+//! Values that later checks may reject carry their span ([`Spanned`]) for the message.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageFile {
+    pub fillers: Vec<String>,
+    pub negations: Vec<String>,
+    pub negation_window: NegationWindow,
+    /// Words that do not count towards the negation window ("het werkt nog steeds niet").
+    #[serde(default)]
+    pub negation_transparent: Vec<String>,
+    pub question_words: Vec<String>,
+    pub question_verbs: Vec<String>,
+    pub question_subjects: Vec<String>,
+    pub tag_questions: Vec<String>,
+    #[serde(default)]
+    pub contractions: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct NegationWindow {
+    pub before: usize,
+    pub after: usize,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SpeakerName {
+    Agent,
+    Customer,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechniqueFile {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub speaker: SpeakerName,
+    pub summary: String,
+    pub explanation: String,
+    #[serde(default)]
+    pub suppressed_by: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub requires_earlier: Vec<Spanned<String>>,
+    #[serde(rename = "rule")]
+    pub rules: Vec<RuleEntry>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKindName {
+    Phrase,
+    Pattern,
+    OnlyTokens,
+    Term,
+}
+
+/// Which utterances a rule may match in.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mood {
+    #[default]
+    Any,
+    Question,
+    Statement,
+}
+
+/// Whether a nearby negation word cancels a match.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Negation {
+    #[default]
+    Blocks,
+    Ignore,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleEntry {
+    pub name: Spanned<String>,
+    pub kind: RuleKindName,
+    #[serde(default)]
+    pub phrases: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tokens: Vec<String>,
+    #[serde(default)]
+    pub mood: Mood,
+    #[serde(default)]
+    pub negation: Negation,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default)]
+    pub positive: Vec<String>,
+    #[serde(default)]
+    pub negative: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodologyFile {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub description: String,
+    #[serde(rename = "phase")]
+    pub phases: Vec<PhaseEntry>,
+    #[serde(rename = "order", default)]
+    pub orders: Vec<OrderEntry>,
+    #[serde(rename = "check", default)]
+    pub checks: Vec<CheckEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseEntry {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub evidence: Vec<Spanned<String>>,
+    pub weight: u32,
+    pub advice: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderEntry {
+    pub before: Spanned<String>,
+    pub after: Spanned<String>,
+    pub penalty: u32,
+    pub advice: String,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKindName {
+    UnansweredEmotion,
+    UncheckedInstruction,
+    Jargon,
+    MissingTechnique,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckEntry {
+    pub kind: Spanned<CheckKindName>,
+    /// Techniques that start the check (emotion, instruction, jargon) or are expected
+    /// somewhere in the call (missing_technique).
+    pub techniques: Vec<Spanned<String>>,
+    /// Techniques that answer a trigger (unanswered_emotion, unchecked_instruction).
+    #[serde(default)]
+    pub responses: Vec<Spanned<String>>,
+    /// How many following agent turns may carry the response (0: the same turn only).
+    #[serde(default)]
+    pub within_agent_turns: usize,
+    /// The phase the finding is reported under, if any.
+    #[serde(default)]
+    pub phase: Option<Spanned<String>>,
+    /// Points off per finding.
+    pub penalty: u32,
+    /// Cap on the points this check can take off in one call.
+    pub max_penalty: u32,
+    pub advice: String,
+}

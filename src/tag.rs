@@ -1,0 +1,239 @@
+//! Tags every turn with techniques, each backed by evidence.
+//!
+//! Per turn: segment into utterances, fold each into the turn's normalised text, collect
+//! candidates from the shared matcher, then keep those whose conditions hold: the
+//! technique's speaker, the rule's mood and negation, the jargon rule (a term the customer
+//! has not used yet), `suppressed_by` and `requires_earlier`. The only state carried from
+//! turn to turn is what the call has shown so far (techniques, customer terms).
+
+use crate::matcher::Candidate;
+use crate::normalize::NormText;
+use crate::rules::{Language, Mood, Negation, RuleKind, Rules};
+use crate::segment::{self, Terminal};
+use crate::transcript::{Transcript, Turn};
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// Why a technique was tagged: which rule matched where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub technique: usize,
+    /// Index of the utterance within the turn.
+    pub utterance: usize,
+    /// Byte span in the ORIGINAL turn text.
+    pub span: Range<usize>,
+    pub rule: usize,
+}
+
+/// One turn's techniques (sorted technique indices) and their evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaggedTurn {
+    pub techniques: Vec<usize>,
+    pub evidence: Vec<Evidence>,
+}
+
+struct Utterance {
+    /// Range in the normalised text, padding spaces included.
+    norm: Range<usize>,
+    terminal: Terminal,
+}
+
+struct Hit {
+    utterance: usize,
+    technique: usize,
+    rule: usize,
+    norm_span: Range<usize>,
+}
+
+/// Buffers reused across the turns of a call.
+#[derive(Default)]
+struct Scratch {
+    spans: Vec<(Range<usize>, Terminal)>,
+    utterances: Vec<Utterance>,
+    norm: NormText,
+    token: String,
+    candidates: Vec<Candidate>,
+    hits: Vec<Hit>,
+}
+
+/// Tags every turn of `transcript`. Pure: same rules and transcript, same result.
+pub fn tag_transcript(rules: &Rules, transcript: &Transcript) -> Vec<TaggedTurn> {
+    let mut scratch = Scratch::default();
+    let mut seen = vec![false; rules.techniques.len()];
+    let mut customer_terms: HashSet<String> = HashSet::new();
+    transcript
+        .turns
+        .iter()
+        .map(|turn| tag_turn(rules, turn, &mut scratch, &mut seen, &mut customer_terms))
+        .collect()
+}
+
+fn tag_turn(
+    rules: &Rules,
+    turn: &Turn,
+    s: &mut Scratch,
+    seen: &mut [bool],
+    customer_terms: &mut HashSet<String>,
+) -> TaggedTurn {
+    let language = &rules.language;
+    segment::utterances(&turn.text, &mut s.spans);
+    language.normalizer.begin(&mut s.norm);
+    s.utterances.clear();
+    for (span, terminal) in &s.spans {
+        let norm = language
+            .normalizer
+            .push_utterance(&turn.text, span.clone(), &mut s.norm, &mut s.token);
+        s.utterances.push(Utterance {
+            norm,
+            terminal: *terminal,
+        });
+    }
+    let text = s.norm.text.as_str();
+
+    s.candidates.clear();
+    rules.matcher.find_phrases(text, &mut s.candidates);
+    for u in &s.utterances {
+        rules.matcher.find_patterns(text, u.norm.clone(), &mut s.candidates);
+    }
+
+    s.hits.clear();
+    let mut new_customer_terms = Vec::new();
+    for c in &s.candidates {
+        let Some(utterance) = s
+            .utterances
+            .iter()
+            .position(|u| u.norm.start <= c.span.start && c.span.end < u.norm.end)
+        else {
+            continue; // crosses an utterance boundary
+        };
+        let rule = &rules.rules[c.rule];
+        let technique = &rules.techniques[rule.technique];
+        let phrase = text[c.span.clone()].trim();
+        if matches!(rule.kind, RuleKind::Term) {
+            if turn.speaker != technique.speaker {
+                new_customer_terms.push(phrase.to_string());
+                continue;
+            }
+            if customer_terms.contains(phrase) {
+                continue;
+            }
+        }
+        if turn.speaker != technique.speaker {
+            continue;
+        }
+        let u = &s.utterances[utterance];
+        if !mood_allows(language, rule.mood, u, text, c.span.start) {
+            continue;
+        }
+        if rule.negation == Negation::Blocks && negated(language, text, &u.norm, &c.span) {
+            continue;
+        }
+        s.hits.push(Hit {
+            utterance,
+            technique: rule.technique,
+            rule: c.rule,
+            norm_span: c.span.clone(),
+        });
+    }
+    customer_terms.extend(new_customer_terms);
+
+    for &rule_index in &rules.only_token_rules {
+        let rule = &rules.rules[rule_index];
+        let RuleKind::OnlyTokens(tokens) = &rule.kind else {
+            continue;
+        };
+        if rules.techniques[rule.technique].speaker != turn.speaker || s.utterances.is_empty() {
+            continue;
+        }
+        let mut words = text.split(' ').filter(|w| !w.is_empty()).peekable();
+        if words.peek().is_some() && words.all(|w| tokens.contains(w)) {
+            s.hits.push(Hit {
+                utterance: 0,
+                technique: rule.technique,
+                rule: rule_index,
+                norm_span: 0..text.len(),
+            });
+        }
+    }
+
+    resolve_hits(rules, s, seen)
+}
+
+/// Applies `suppressed_by` and `requires_earlier`, keeps one evidence per technique and
+/// utterance (the earliest, longest), and records what the call has now shown.
+fn resolve_hits(rules: &Rules, s: &mut Scratch, seen: &mut [bool]) -> TaggedTurn {
+    s.hits.sort_by_key(|h| (h.norm_span.start, std::cmp::Reverse(h.norm_span.end), h.technique, h.rule));
+    let hits = &s.hits;
+    let suppressed = |h: &Hit| {
+        let technique = &rules.techniques[h.technique];
+        hits.iter().any(|other| {
+            other.utterance == h.utterance && technique.suppressed_by.contains(&other.technique)
+        })
+    };
+    let mut tagged = TaggedTurn::default();
+    for h in hits {
+        if suppressed(h) {
+            continue;
+        }
+        let technique = &rules.techniques[h.technique];
+        if !technique.requires_earlier.is_empty()
+            && !technique.requires_earlier.iter().any(|&t| seen[t])
+        {
+            continue;
+        }
+        if tagged
+            .evidence
+            .iter()
+            .any(|e| e.technique == h.technique && e.utterance == h.utterance)
+        {
+            continue;
+        }
+        let Some(span) = s.norm.original_span(h.norm_span.clone()) else {
+            continue;
+        };
+        seen[h.technique] = true;
+        tagged.evidence.push(Evidence {
+            technique: h.technique,
+            utterance: h.utterance,
+            span,
+            rule: h.rule,
+        });
+    }
+    tagged.techniques = tagged.evidence.iter().map(|e| e.technique).collect();
+    tagged.techniques.sort_unstable();
+    tagged.techniques.dedup();
+    tagged
+}
+
+fn mood_allows(language: &Language, mood: Mood, u: &Utterance, text: &str, at: usize) -> bool {
+    let question = match u.terminal {
+        Terminal::Question => true,
+        Terminal::Statement => false,
+        Terminal::Unpunctuated => {
+            let utterance = &text[u.norm.clone()];
+            language.cues.opens_question(utterance)
+                || language.cues.opens_question(&text[at..u.norm.end])
+                || language.cues.ends_in_tag(utterance)
+        }
+    };
+    match mood {
+        Mood::Any => true,
+        Mood::Question => question,
+        Mood::Statement => !question,
+    }
+}
+
+/// Whether a negation word stands within the window before or after `span`, inside the
+/// utterance. Transparent words ("nog", "steeds") do not use up the window.
+fn negated(language: &Language, text: &str, utterance: &Range<usize>, span: &Range<usize>) -> bool {
+    let counts = |w: &&str| !w.is_empty() && !language.negation_transparent.contains(*w);
+    let before = text[utterance.start..span.start]
+        .rsplit(' ')
+        .filter(counts)
+        .take(language.negation_before);
+    let after = text[span.end..utterance.end]
+        .split(' ')
+        .filter(counts)
+        .take(language.negation_after);
+    before.chain(after).any(|w| language.negations.contains(w))
+}
