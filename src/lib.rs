@@ -12,6 +12,7 @@
 //! [`input::InputError`].
 
 pub mod check;
+pub mod eval;
 pub mod explain;
 pub mod input;
 pub mod matcher;

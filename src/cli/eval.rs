@@ -1,0 +1,128 @@
+//! `callqa eval [DIR]`: accuracy of the rules on an annotated corpus, per corpus part.
+
+use super::{EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, RuleArgs};
+use callqa::Engine;
+use callqa::eval::{self, Evaluation, GoldCall};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Corpus directory (default: the bundled corpus/). Each subdirectory is reported as its own part.
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: EvalFormat,
+    /// Exit with code 3 when the turn-level micro F1 of any part is below this.
+    #[arg(long, value_name = "F1")]
+    min_f1: Option<f64>,
+    /// How many of the worst-missed turns to list per part.
+    #[arg(long, default_value_t = 15)]
+    misses: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum EvalFormat {
+    Text,
+    Json,
+}
+
+/// Exit code when the accuracy gate fails.
+const EXIT_BELOW_GATE: i32 = 3;
+
+pub fn run(args: Args) -> i32 {
+    let rules = match args.rules.load() {
+        Ok(rules) => rules,
+        Err(e) => {
+            eprintln!("error: broken rule pack: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let dir = args.dir.clone().unwrap_or_else(|| {
+        let local = PathBuf::from("corpus");
+        if local.is_dir() { local } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus") }
+    });
+    let (calls, errors) = eval::load_corpus(&rules, &dir);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    if calls.is_empty() {
+        eprintln!("error: no annotated calls (NAME.gold.toml beside NAME.txt) under {}", dir.display());
+        return EXIT_USAGE;
+    }
+    let engine = Engine::new(rules);
+    let mut parts: Vec<(String, Vec<GoldCall>)> = Vec::new();
+    for call in calls {
+        match parts.iter_mut().find(|(p, _)| *p == call.part) {
+            Some((_, list)) => list.push(call),
+            None => parts.push((call.part.clone(), vec![call])),
+        }
+    }
+    let results: Vec<(String, Evaluation)> =
+        parts.iter().map(|(part, calls)| (part.clone(), eval::evaluate(&engine, calls))).collect();
+    match args.format {
+        EvalFormat::Json => {
+            let map: serde_json::Map<String, serde_json::Value> = results
+                .iter()
+                .map(|(part, e)| {
+                    let mut e = e.clone();
+                    e.misses.truncate(args.misses);
+                    (part.clone(), serde_json::to_value(e).unwrap_or_default())
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&map).unwrap_or_default());
+        }
+        EvalFormat::Text => {
+            for (part, e) in &results {
+                print!("{}", render(part, e, args.misses));
+            }
+        }
+    }
+    if let Some(gate) = args.min_f1 {
+        for (part, e) in &results {
+            if e.micro.f1 < gate {
+                eprintln!("callqa eval: {part}: micro F1 {:.3} is below --min-f1 {gate}", e.micro.f1);
+                return EXIT_BELOW_GATE;
+            }
+        }
+    }
+    if errors.is_empty() { EXIT_OK } else { EXIT_INPUT_ERRORS }
+}
+
+fn render(part: &str, e: &Evaluation, misses: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "== corpus part `{part}`: {} calls, {} turns", e.calls, e.turns);
+    let _ = writeln!(out, "{:<28} {:>5} {:>5} {:>5} {:>4} {:>4} {:>4}", "technique", "P", "R", "F1", "tp", "fp", "fn");
+    for (id, c) in &e.techniques {
+        let _ = writeln!(
+            out,
+            "{id:<28} {:>5.2} {:>5.2} {:>5.2} {:>4} {:>4} {:>4}",
+            c.precision, c.recall, c.f1, c.counts.tp, c.counts.fp, c.counts.fn_
+        );
+    }
+    let _ = writeln!(
+        out,
+        "micro: P {:.3} R {:.3} F1 {:.3}    macro F1 {:.3}",
+        e.micro.precision, e.micro.recall, e.micro.f1, e.macro_f1
+    );
+    for m in &e.methodologies {
+        let _ = writeln!(
+            out,
+            "{}: phase presence {:.3} ({}/{}); out_of_order P {:.2} R {:.2} ({} tp, {} fp, {} fn); unanswered_emotion P {:.2} R {:.2} ({} tp, {} fp, {} fn)",
+            m.id, m.phase_accuracy, m.phases_right, m.phases_total,
+            m.out_of_order.precision, m.out_of_order.recall, m.out_of_order.counts.tp, m.out_of_order.counts.fp, m.out_of_order.counts.fn_,
+            m.unanswered_emotion.precision, m.unanswered_emotion.recall, m.unanswered_emotion.counts.tp, m.unanswered_emotion.counts.fp, m.unanswered_emotion.counts.fn_,
+        );
+    }
+    if !e.misses.is_empty() && misses > 0 {
+        let _ = writeln!(out, "worst misses:");
+        for m in e.misses.iter().take(misses) {
+            let _ = writeln!(out, "  {}:{} {}: \"{}\"", m.source, m.turn, m.speaker, m.text);
+            let _ = writeln!(out, "      expected {:?} found {:?} (missed {:?}, spurious {:?})", m.expected, m.found, m.missed, m.spurious);
+        }
+    }
+    out.push('\n');
+    out
+}

@@ -1,0 +1,349 @@
+//! Measures the engine against the annotated corpus (`corpus/`, see docs/corpus-format.md).
+//!
+//! Each call is a transcript plus a `NAME.gold.toml` sidecar with per-turn technique labels
+//! and per-call expectations. [`load_corpus`] pairs them; [`evaluate`] runs the engine and
+//! counts agreement: per technique over (turn, technique) pairs, phase presence per
+//! methodology, and order and unanswered-emotion findings. [`gold_findings`] derives the
+//! per-call expectations from per-turn labels with the same check code the engine uses,
+//! so a test can hold the two parts of every gold file to each other.
+
+use crate::check::{self, Call};
+use crate::input::{self, ReadOptions};
+use crate::report::Report;
+use crate::rules::Rules;
+use crate::tag::TaggedTurn;
+use crate::transcript::Transcript;
+use crate::Engine;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Per-call expectations for one methodology.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GoldMethodology {
+    #[serde(default)]
+    pub missing: BTreeSet<String>,
+    #[serde(default)]
+    pub out_of_order: BTreeSet<OrderPair>,
+    #[serde(default)]
+    pub unanswered_emotion: BTreeSet<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
+pub struct OrderPair {
+    pub phase: String,
+    pub expected_after: String,
+}
+
+/// A gold sidecar file. Methodology sections are keyed by methodology id.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldFile {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub turns: BTreeMap<String, Vec<String>>,
+    #[serde(flatten)]
+    pub methodologies: BTreeMap<String, GoldMethodology>,
+}
+
+/// One annotated call, read and validated.
+#[derive(Debug, Clone)]
+pub struct GoldCall {
+    /// Path of the transcript, as reports name it.
+    pub source: String,
+    /// The corpus part: the first directory below the corpus root (`tuning`, `holdout`).
+    pub part: String,
+    pub format: &'static str,
+    pub transcript: Transcript,
+    /// Per turn: the gold technique ids.
+    pub turn_labels: Vec<BTreeSet<String>>,
+    pub expected: BTreeMap<String, GoldMethodology>,
+}
+
+/// Reads every `*.gold.toml` below `root` with its transcript (`.txt` or `.json`).
+/// Problems are collected per file, never fatal for the rest.
+pub fn load_corpus(rules: &Rules, root: &Path) -> (Vec<GoldCall>, Vec<String>) {
+    let mut calls = Vec::new();
+    let mut errors = Vec::new();
+    let mut gold_paths: Vec<_> = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.to_string_lossy().ends_with(".gold.toml"))
+        .collect();
+    gold_paths.sort();
+    for gold_path in gold_paths {
+        match load_call(rules, root, &gold_path) {
+            Ok(call) => calls.push(call),
+            Err(e) => errors.push(e),
+        }
+    }
+    (calls, errors)
+}
+
+fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, String> {
+    let gold_name = gold_path.display().to_string();
+    let stem = gold_name.trim_end_matches(".gold.toml");
+    let transcript_path = ["txt", "json"]
+        .iter()
+        .map(|ext| format!("{stem}.{ext}"))
+        .find(|p| Path::new(p).is_file())
+        .ok_or_else(|| format!("{gold_name}: no transcript {stem}.txt or {stem}.json beside it"))?;
+    let bytes = std::fs::read(&transcript_path).map_err(|e| format!("{transcript_path}: {e}"))?;
+    let (transcript, format) = input::read_transcript(&bytes, &ReadOptions::default())
+        .map_err(|e| e.located(&transcript_path))?;
+    let text = std::fs::read_to_string(gold_path).map_err(|e| format!("{gold_name}: {e}"))?;
+    let gold: GoldFile = toml::from_str(&text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let line = text[..offset.min(text.len())].matches('\n').count() + 1;
+        format!("{gold_name}:{line}: {}", e.message().trim())
+    })?;
+    let mut turn_labels = vec![BTreeSet::new(); transcript.turns.len()];
+    for (key, labels) in &gold.turns {
+        let index: usize = key
+            .parse()
+            .map_err(|_| format!("{gold_name}: turn key `{key}` is not a turn number"))?;
+        let slot = turn_labels.get_mut(index).ok_or_else(|| {
+            format!("{gold_name}: turn {index} does not exist ({} turns in {transcript_path})", transcript.turns.len())
+        })?;
+        for label in labels {
+            if rules.technique_index(label).is_none() {
+                return Err(format!("{gold_name}: turn {index}: unknown technique `{label}`"));
+            }
+            slot.insert(label.clone());
+        }
+    }
+    for id in gold.methodologies.keys() {
+        if rules.methodology(id).is_none() {
+            return Err(format!("{gold_name}: unknown methodology section `[{id}]`"));
+        }
+    }
+    let part = gold_path
+        .strip_prefix(root)
+        .ok()
+        .and_then(|rel| rel.components().next())
+        .filter(|_| gold_path.parent() != Some(root))
+        .map_or_else(|| ".".to_string(), |c| c.as_os_str().to_string_lossy().into_owned());
+    Ok(GoldCall {
+        source: transcript_path,
+        part,
+        format: format.name(),
+        transcript,
+        turn_labels,
+        expected: gold.methodologies,
+    })
+}
+
+/// The per-call expectations that follow from a call's per-turn gold labels.
+pub fn gold_findings(rules: &Rules, call: &GoldCall) -> BTreeMap<String, GoldMethodology> {
+    let tagged: Vec<TaggedTurn> = call
+        .turn_labels
+        .iter()
+        .map(|labels| TaggedTurn {
+            techniques: labels.iter().filter_map(|l| rules.technique_index(l)).collect(),
+            evidence: Vec::new(),
+        })
+        .collect();
+    let view = Call {
+        rules,
+        transcript: &call.transcript,
+        tagged: &tagged,
+    };
+    rules
+        .methodologies
+        .iter()
+        .map(|m| {
+            let result = check::run(&view, m);
+            (m.id.clone(), summarise(result.findings.iter().map(|f| (f.kind, f.phase.clone(), f.expected_after.clone(), f.turn))))
+        })
+        .collect()
+}
+
+fn summarise<'a>(
+    findings: impl Iterator<Item = (&'a str, Option<String>, Option<String>, Option<usize>)>,
+) -> GoldMethodology {
+    let mut out = GoldMethodology::default();
+    for (kind, phase, expected_after, turn) in findings {
+        match (kind, phase, expected_after, turn) {
+            ("missing_phase", Some(phase), _, _) => {
+                out.missing.insert(phase);
+            }
+            ("out_of_order", Some(phase), Some(expected_after), _) => {
+                out.out_of_order.insert(OrderPair { phase, expected_after });
+            }
+            ("unanswered_emotion", _, _, Some(turn)) => {
+                out.unanswered_emotion.insert(turn);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Counts for precision and recall.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub tp: usize,
+    pub fp: usize,
+    #[serde(rename = "fn")]
+    pub fn_: usize,
+}
+
+impl Counts {
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    pub fn f1(&self) -> f64 {
+        ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn_)
+    }
+    fn add<T: Ord>(&mut self, expected: &BTreeSet<T>, found: &BTreeSet<T>) {
+        self.tp += expected.intersection(found).count();
+        self.fp += found.difference(expected).count();
+        self.fn_ += expected.difference(found).count();
+    }
+}
+
+/// No cases at all counts as perfect: nothing was expected and nothing was found.
+fn ratio(numerator: usize, denominator: usize) -> f64 {
+    if denominator == 0 { 1.0 } else { numerator as f64 / denominator as f64 }
+}
+
+/// A turn where the engine and the gold disagree.
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub source: String,
+    pub turn: usize,
+    pub speaker: String,
+    pub text: String,
+    pub expected: Vec<String>,
+    pub found: Vec<String>,
+    pub missed: Vec<String>,
+    pub spurious: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodologyScore {
+    pub id: String,
+    /// Share of (call, phase) pairs whose presence the engine got right.
+    pub phase_accuracy: f64,
+    pub phases_right: usize,
+    pub phases_total: usize,
+    pub out_of_order: CountsReport,
+    pub unanswered_emotion: CountsReport,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CountsReport {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+impl From<Counts> for CountsReport {
+    fn from(counts: Counts) -> Self {
+        CountsReport { counts, precision: counts.precision(), recall: counts.recall(), f1: counts.f1() }
+    }
+}
+
+/// Accuracy of one set of calls.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub calls: usize,
+    pub turns: usize,
+    pub techniques: BTreeMap<String, CountsReport>,
+    pub micro: CountsReport,
+    pub macro_f1: f64,
+    pub methodologies: Vec<MethodologyScore>,
+    pub misses: Vec<Miss>,
+}
+
+/// Runs the engine over `calls` and measures it against their gold.
+pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
+    let rules = engine.rules();
+    let mut per_technique: BTreeMap<String, Counts> =
+        rules.techniques.iter().map(|t| (t.id.clone(), Counts::default())).collect();
+    let mut micro = Counts::default();
+    let mut phase_right: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut orders: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut emotions: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut misses = Vec::new();
+    let mut turns = 0;
+    for call in calls {
+        let report: Report = engine.analyze(&call.source, call.format, &call.transcript);
+        for (turn, expected) in report.turns.iter().zip(&call.turn_labels) {
+            turns += 1;
+            let found: BTreeSet<String> = turn.techniques.iter().cloned().collect();
+            for (id, counts) in per_technique.iter_mut() {
+                let e = expected.contains(id);
+                let f = found.contains(id);
+                match (e, f) {
+                    (true, true) => counts.tp += 1,
+                    (false, true) => counts.fp += 1,
+                    (true, false) => counts.fn_ += 1,
+                    (false, false) => {}
+                }
+            }
+            micro.add(expected, &found);
+            if &found != expected {
+                misses.push(Miss {
+                    source: call.source.clone(),
+                    turn: turn.index,
+                    speaker: turn.speaker.to_string(),
+                    text: turn.text.clone(),
+                    expected: expected.iter().cloned().collect(),
+                    found: found.iter().cloned().collect(),
+                    missed: expected.difference(&found).cloned().collect(),
+                    spurious: found.difference(expected).cloned().collect(),
+                });
+            }
+        }
+        let derived = gold_findings(rules, call);
+        for m in &report.methodologies {
+            let gold = call.expected.get(&m.id).or_else(|| derived.get(&m.id)).cloned().unwrap_or_default();
+            let entry = phase_right.entry(m.id.clone()).or_default();
+            for phase in &m.phases {
+                entry.1 += 1;
+                if (phase.status == "missing") == gold.missing.contains(&phase.id) {
+                    entry.0 += 1;
+                }
+            }
+            let found = summarise(m.findings.iter().map(|f| (f.kind, f.phase.clone(), f.expected_after.clone(), f.turn)));
+            orders.entry(m.id.clone()).or_default().add(&gold.out_of_order, &found.out_of_order);
+            emotions.entry(m.id.clone()).or_default().add(&gold.unanswered_emotion, &found.unanswered_emotion);
+        }
+    }
+    let used: Vec<f64> = per_technique
+        .values()
+        .filter(|c| c.tp + c.fp + c.fn_ > 0)
+        .map(Counts::f1)
+        .collect();
+    let macro_f1 = if used.is_empty() { 1.0 } else { used.iter().sum::<f64>() / used.len() as f64 };
+    misses.sort_by_key(|m| std::cmp::Reverse(m.missed.len() + m.spurious.len()));
+    Evaluation {
+        calls: calls.len(),
+        turns,
+        techniques: per_technique.into_iter().map(|(k, v)| (k, v.into())).collect(),
+        micro: micro.into(),
+        macro_f1,
+        methodologies: phase_right
+            .into_iter()
+            .map(|(id, (right, total))| MethodologyScore {
+                phase_accuracy: ratio(right, total),
+                phases_right: right,
+                phases_total: total,
+                out_of_order: orders.remove(&id).unwrap_or_default().into(),
+                unanswered_emotion: emotions.remove(&id).unwrap_or_default().into(),
+                id,
+            })
+            .collect(),
+        misses,
+    }
+}
