@@ -516,3 +516,66 @@ fn compile_methodology(
         file: file.path.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LANGUAGE: &str = "fillers = [\"eh\"]\nnegations = [\"niet\"]\nnegation_window = { before = 1, after = 2 }\nquestion_words = [\"wat\"]\nquestion_verbs = [\"heeft\"]\nquestion_subjects = [\"u\"]\ntag_questions = [\"toch\"]\n";
+    const TECHNIQUE: &str = "id = \"apology\"\nname = \"Excuses\"\nspeaker = \"agent\"\nsummary = \"s\"\nexplanation = \"e\"\n\n[[rule]]\nname = \"sorry\"\nkind = \"phrase\"\nphrases = [\"sorry\"]\n";
+    const METHODOLOGY: &str = "id = \"m\"\nname = \"M\"\ndescription = \"d\"\n\n[[phase]]\nid = \"p\"\nname = \"P\"\nevidence = [\"apology\"]\nweight = 10\nadvice = \"a\"\n";
+
+    fn pack(language: &str, technique: &str, methodology: &str) -> Result<Rules, RuleError> {
+        Rules::compile(vec![
+            ("language.toml".into(), "pack/language.toml".into(), language.into()),
+            ("techniques/apology.toml".into(), "pack/techniques/apology.toml".into(), technique.into()),
+            ("methodologies/m.toml".into(), "pack/methodologies/m.toml".into(), methodology.into()),
+        ])
+    }
+
+    #[test]
+    fn minimal_pack_compiles() {
+        let rules = pack(LANGUAGE, TECHNIQUE, METHODOLOGY).unwrap();
+        assert_eq!(rules.techniques[0].id, "apology");
+        assert_eq!(rules.rules[0].code, "apology.sorry");
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let broken = TECHNIQUE.replace("summary", "sumary");
+        let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
+        assert_eq!((err.file.as_str(), err.line, err.column), ("pack/techniques/apology.toml", 4, 1));
+        assert!(err.message.contains("unknown field `sumary`"), "{}", err.message);
+    }
+
+    #[test]
+    fn bad_pattern_is_located_at_the_pattern() {
+        let broken = TECHNIQUE.replace("kind = \"phrase\"\nphrases = [\"sorry\"]", "kind = \"pattern\"\npattern = '(sorry'");
+        let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
+        assert_eq!((err.line, err.column), (10, 11));
+        assert!(err.message.starts_with("invalid pattern"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_technique_in_phase_is_located() {
+        let broken = METHODOLOGY.replace("[\"apology\"]", "[\"apolgy\"]");
+        let err = pack(LANGUAGE, TECHNIQUE, &broken).unwrap_err();
+        assert_eq!((err.file.as_str(), err.line, err.column), ("pack/methodologies/m.toml", 8, 13));
+        assert_eq!(err.message, "unknown technique `apolgy`");
+    }
+
+    #[test]
+    fn id_must_match_file_name() {
+        let broken = TECHNIQUE.replace("id = \"apology\"", "id = \"sorry\"");
+        let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
+        assert_eq!((err.line, err.column), (1, 6));
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let broken = LANGUAGE.replace("before = 1", "before = \"one\"");
+        let err = pack(&broken, TECHNIQUE, METHODOLOGY).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.column > 1);
+    }
+}
