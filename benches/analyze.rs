@@ -14,7 +14,12 @@ fn corpus_calls() -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
-        .map(|e| (e.path().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
     calls.sort();
     calls
@@ -24,13 +29,19 @@ fn bench(c: &mut Criterion) {
     let engine = Engine::new(Rules::load_default().expect("built-in rules"));
     let options = ReadOptions::default();
     let calls = corpus_calls();
-    let longest = calls.iter().max_by_key(|(_, b)| b.len()).expect("corpus has calls").clone();
+    let longest = calls
+        .iter()
+        .max_by_key(|(_, b)| b.len())
+        .expect("corpus has calls")
+        .clone();
 
     let mut group = c.benchmark_group("analyze");
     group.throughput(Throughput::Bytes(longest.1.len() as u64));
     group.bench_function("longest_corpus_call", |b| {
         b.iter(|| {
-            let report = engine.analyze_bytes(&longest.0, black_box(&longest.1), &options).unwrap();
+            let report = engine
+                .analyze_bytes(&longest.0, black_box(&longest.1), &options)
+                .unwrap();
             black_box(serde_json::to_vec(&report).unwrap())
         })
     });
@@ -39,14 +50,18 @@ fn bench(c: &mut Criterion) {
     group.bench_function("whole_corpus_single_thread", |b| {
         b.iter(|| {
             for (source, bytes) in &calls {
-                let report = engine.analyze_bytes(source, black_box(bytes), &options).unwrap();
+                let report = engine
+                    .analyze_bytes(source, black_box(bytes), &options)
+                    .unwrap();
                 black_box(serde_json::to_vec(&report).unwrap());
             }
         })
     });
     group.finish();
 
-    c.bench_function("load_and_compile_rules", |b| b.iter(|| Rules::load_default().unwrap()));
+    c.bench_function("load_and_compile_rules", |b| {
+        b.iter(|| Rules::load_default().unwrap())
+    });
 }
 
 criterion_group!(benches, bench);

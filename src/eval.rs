@@ -7,13 +7,13 @@
 //! per-call expectations from per-turn labels with the same check code the engine uses,
 //! so a test can hold the two parts of every gold file to each other.
 
+use crate::Engine;
 use crate::check::{self, Call};
 use crate::input::{self, ReadOptions};
 use crate::report::Report;
 use crate::rules::Rules;
 use crate::tag::TaggedTurn;
 use crate::transcript::Transcript;
-use crate::Engine;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -107,11 +107,16 @@ fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, S
             .parse()
             .map_err(|_| format!("{gold_name}: turn key `{key}` is not a turn number"))?;
         let slot = turn_labels.get_mut(index).ok_or_else(|| {
-            format!("{gold_name}: turn {index} does not exist ({} turns in {transcript_path})", transcript.turns.len())
+            format!(
+                "{gold_name}: turn {index} does not exist ({} turns in {transcript_path})",
+                transcript.turns.len()
+            )
         })?;
         for label in labels {
             if rules.technique_index(label).is_none() {
-                return Err(format!("{gold_name}: turn {index}: unknown technique `{label}`"));
+                return Err(format!(
+                    "{gold_name}: turn {index}: unknown technique `{label}`"
+                ));
             }
             slot.insert(label.clone());
         }
@@ -126,7 +131,10 @@ fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, S
         .ok()
         .and_then(|rel| rel.components().next())
         .filter(|_| gold_path.parent() != Some(root))
-        .map_or_else(|| ".".to_string(), |c| c.as_os_str().to_string_lossy().into_owned());
+        .map_or_else(
+            || ".".to_string(),
+            |c| c.as_os_str().to_string_lossy().into_owned(),
+        );
     Ok(GoldCall {
         source: transcript_path,
         part,
@@ -143,7 +151,10 @@ pub fn gold_findings(rules: &Rules, call: &GoldCall) -> BTreeMap<String, GoldMet
         .turn_labels
         .iter()
         .map(|labels| TaggedTurn {
-            techniques: labels.iter().filter_map(|l| rules.technique_index(l)).collect(),
+            techniques: labels
+                .iter()
+                .filter_map(|l| rules.technique_index(l))
+                .collect(),
             evidence: Vec::new(),
         })
         .collect();
@@ -157,7 +168,15 @@ pub fn gold_findings(rules: &Rules, call: &GoldCall) -> BTreeMap<String, GoldMet
         .iter()
         .map(|m| {
             let result = check::run(&view, m);
-            (m.id.clone(), summarise(result.findings.iter().map(|f| (f.kind, f.phase.clone(), f.expected_after.clone(), f.turn))))
+            (
+                m.id.clone(),
+                summarise(
+                    result
+                        .findings
+                        .iter()
+                        .map(|f| (f.kind, f.phase.clone(), f.expected_after.clone(), f.turn)),
+                ),
+            )
         })
         .collect()
 }
@@ -172,7 +191,10 @@ fn summarise<'a>(
                 out.missing.insert(phase);
             }
             ("out_of_order", Some(phase), Some(expected_after), _) => {
-                out.out_of_order.insert(OrderPair { phase, expected_after });
+                out.out_of_order.insert(OrderPair {
+                    phase,
+                    expected_after,
+                });
             }
             ("unanswered_emotion", _, _, Some(turn)) => {
                 out.unanswered_emotion.insert(turn);
@@ -211,7 +233,11 @@ impl Counts {
 
 /// No cases at all counts as perfect: nothing was expected and nothing was found.
 fn ratio(numerator: usize, denominator: usize) -> f64 {
-    if denominator == 0 { 1.0 } else { numerator as f64 / denominator as f64 }
+    if denominator == 0 {
+        1.0
+    } else {
+        numerator as f64 / denominator as f64
+    }
 }
 
 /// A turn where the engine and the gold disagree.
@@ -249,7 +275,12 @@ pub struct CountsReport {
 
 impl From<Counts> for CountsReport {
     fn from(counts: Counts) -> Self {
-        CountsReport { counts, precision: counts.precision(), recall: counts.recall(), f1: counts.f1() }
+        CountsReport {
+            counts,
+            precision: counts.precision(),
+            recall: counts.recall(),
+            f1: counts.f1(),
+        }
     }
 }
 
@@ -268,8 +299,11 @@ pub struct Evaluation {
 /// Runs the engine over `calls` and measures it against their gold.
 pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
     let rules = engine.rules();
-    let mut per_technique: BTreeMap<String, Counts> =
-        rules.techniques.iter().map(|t| (t.id.clone(), Counts::default())).collect();
+    let mut per_technique: BTreeMap<String, Counts> = rules
+        .techniques
+        .iter()
+        .map(|t| (t.id.clone(), Counts::default()))
+        .collect();
     let mut micro = Counts::default();
     let mut phase_right: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut orders: BTreeMap<String, Counts> = BTreeMap::new();
@@ -307,7 +341,12 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
         }
         let derived = gold_findings(rules, call);
         for m in &report.methodologies {
-            let gold = call.expected.get(&m.id).or_else(|| derived.get(&m.id)).cloned().unwrap_or_default();
+            let gold = call
+                .expected
+                .get(&m.id)
+                .or_else(|| derived.get(&m.id))
+                .cloned()
+                .unwrap_or_default();
             let entry = phase_right.entry(m.id.clone()).or_default();
             for phase in &m.phases {
                 entry.1 += 1;
@@ -315,9 +354,19 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
                     entry.0 += 1;
                 }
             }
-            let found = summarise(m.findings.iter().map(|f| (f.kind, f.phase.clone(), f.expected_after.clone(), f.turn)));
-            orders.entry(m.id.clone()).or_default().add(&gold.out_of_order, &found.out_of_order);
-            emotions.entry(m.id.clone()).or_default().add(&gold.unanswered_emotion, &found.unanswered_emotion);
+            let found = summarise(
+                m.findings
+                    .iter()
+                    .map(|f| (f.kind, f.phase.clone(), f.expected_after.clone(), f.turn)),
+            );
+            orders
+                .entry(m.id.clone())
+                .or_default()
+                .add(&gold.out_of_order, &found.out_of_order);
+            emotions
+                .entry(m.id.clone())
+                .or_default()
+                .add(&gold.unanswered_emotion, &found.unanswered_emotion);
         }
     }
     let used: Vec<f64> = per_technique
@@ -325,12 +374,19 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
         .filter(|c| c.tp + c.fp + c.fn_ > 0)
         .map(Counts::f1)
         .collect();
-    let macro_f1 = if used.is_empty() { 1.0 } else { used.iter().sum::<f64>() / used.len() as f64 };
+    let macro_f1 = if used.is_empty() {
+        1.0
+    } else {
+        used.iter().sum::<f64>() / used.len() as f64
+    };
     misses.sort_by_key(|m| std::cmp::Reverse(m.missed.len() + m.spurious.len()));
     Evaluation {
         calls: calls.len(),
         turns,
-        techniques: per_technique.into_iter().map(|(k, v)| (k, v.into())).collect(),
+        techniques: per_technique
+            .into_iter()
+            .map(|(k, v)| (k, v.into()))
+            .collect(),
         micro: micro.into(),
         macro_f1,
         methodologies: phase_right

@@ -47,10 +47,15 @@ impl Engine {
     pub fn with_methodologies(rules: Rules, ids: &[String]) -> Result<Engine, String> {
         let mut selected = Vec::new();
         for id in ids {
-            let index = rules.methodologies.iter().position(|m| &m.id == id).ok_or_else(|| {
-                let known: Vec<&str> = rules.methodologies.iter().map(|m| m.id.as_str()).collect();
-                format!("unknown methodology `{id}` (known: {})", known.join(", "))
-            })?;
+            let index = rules
+                .methodologies
+                .iter()
+                .position(|m| &m.id == id)
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        rules.methodologies.iter().map(|m| m.id.as_str()).collect();
+                    format!("unknown methodology `{id}` (known: {})", known.join(", "))
+                })?;
             if !selected.contains(&index) {
                 selected.push(index);
             }
@@ -67,20 +72,33 @@ impl Engine {
     }
 
     /// Reads and analyses one input. `source` is how reports name it.
-    pub fn analyze_bytes(&self, source: &str, bytes: &[u8], options: &ReadOptions) -> Result<Report, InputError> {
+    pub fn analyze_bytes(
+        &self,
+        source: &str,
+        bytes: &[u8],
+        options: &ReadOptions,
+    ) -> Result<Report, InputError> {
         let (transcript, format) = input::read_transcript(bytes, options)?;
         Ok(self.analyze(source, format.name(), &transcript))
     }
 
     /// Analyses a transcript already read.
-    pub fn analyze(&self, source: &str, format: &'static str, transcript: &transcript::Transcript) -> Report {
+    pub fn analyze(
+        &self,
+        source: &str,
+        format: &'static str,
+        transcript: &transcript::Transcript,
+    ) -> Report {
         let tagged = tag::tag_transcript(&self.rules, transcript);
         let call = check::Call {
             rules: &self.rules,
             transcript,
             tagged: &tagged,
         };
-        let checked: Vec<_> = self.methodologies().map(|m| (m, check::run(&call, m))).collect();
+        let checked: Vec<_> = self
+            .methodologies()
+            .map(|m| (m, check::run(&call, m)))
+            .collect();
         report::build(&self.rules, source, format, transcript, &tagged, &checked)
     }
 }

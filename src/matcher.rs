@@ -29,7 +29,10 @@ pub struct Matcher {
 
 impl Matcher {
     /// `phrases`: folded, space-padded phrases with their rule; `patterns`: regex sources.
-    pub fn new(phrases: &[(String, usize)], patterns: &[(String, usize)]) -> Result<Matcher, String> {
+    pub fn new(
+        phrases: &[(String, usize)],
+        patterns: &[(String, usize)],
+    ) -> Result<Matcher, String> {
         let mut unique: HashMap<&str, usize> = HashMap::new();
         let mut texts: Vec<&str> = Vec::new();
         let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
@@ -49,7 +52,8 @@ impl Matcher {
             .build(&texts)
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
         let sources: Vec<&str> = patterns.iter().map(|(p, _)| p.as_str()).collect();
-        let set = RegexSet::new(&sources).map_err(|e| format!("cannot build the pattern set: {e}"))?;
+        let set =
+            RegexSet::new(&sources).map_err(|e| format!("cannot build the pattern set: {e}"))?;
         let pattern_regexes = sources
             .iter()
             .map(|p| Regex::new(p).map_err(|e| format!("invalid pattern `{p}`: {e}")))
@@ -102,17 +106,39 @@ mod tests {
     #[test]
     fn whole_words_only_and_shared_phrases() {
         let m = Matcher::new(
-            &[(" ja ".into(), 0), (" ja ".into(), 1), (" ik begrijp het ".into(), 2)],
+            &[
+                (" ja ".into(), 0),
+                (" ja ".into(), 1),
+                (" ik begrijp het ".into(), 2),
+            ],
             &[(r" (wat|hoe) ".into(), 3)],
         )
         .unwrap();
         let text = " jaar ja ja ik begrijp het ";
         let mut out = Vec::new();
         m.find_phrases(text, &mut out);
-        let found: Vec<(usize, &str)> = out.iter().map(|c| (c.rule, &text[c.span.clone()])).collect();
-        assert_eq!(found, vec![(0, "ja"), (1, "ja"), (0, "ja"), (1, "ja"), (2, "ik begrijp het")]);
+        let found: Vec<(usize, &str)> = out
+            .iter()
+            .map(|c| (c.rule, &text[c.span.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (0, "ja"),
+                (1, "ja"),
+                (0, "ja"),
+                (1, "ja"),
+                (2, "ik begrijp het")
+            ]
+        );
         out.clear();
         m.find_patterns(" x hoe dan ", 0..11, &mut out);
-        assert_eq!(out, vec![Candidate { rule: 3, span: 2..7 }]);
+        assert_eq!(
+            out,
+            vec![Candidate {
+                rule: 3,
+                span: 2..7
+            }]
+        );
     }
 }

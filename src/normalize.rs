@@ -106,7 +106,9 @@ impl Normalizer {
             }
             let joins_word = matches!(c, '-' | '\u{2010}' | '\u{2011}')
                 && token_start.is_some()
-                && chars.peek().is_some_and(|&(_, next)| next.is_alphanumeric());
+                && chars
+                    .peek()
+                    .is_some_and(|&(_, next)| next.is_alphanumeric());
             if joins_word {
                 continue;
             }
@@ -192,7 +194,13 @@ mod tests {
     fn normalizer() -> Normalizer {
         Normalizer::new(
             ["eh", "ehm", "uh", "uhm"],
-            [("'t", "het"), ("t", "het"), ("m'n", "mijn"), ("da's", "dat is"), ("ok", "oke")],
+            [
+                ("'t", "het"),
+                ("t", "het"),
+                ("m'n", "mijn"),
+                ("da's", "dat is"),
+                ("ok", "oke"),
+            ],
         )
     }
 
@@ -208,7 +216,10 @@ mod tests {
 
     #[test]
     fn expands_contractions_and_drops_fillers() {
-        assert_eq!(fold("Eh, ’t werkt m'n wi-fi niet. Ehm da's raar"), " het werkt mijn wifi niet dat is raar ");
+        assert_eq!(
+            fold("Eh, ’t werkt m'n wi-fi niet. Ehm da's raar"),
+            " het werkt mijn wifi niet dat is raar "
+        );
         assert_eq!(fold("t werkt ok"), " het werkt oke ");
         assert_eq!(fold("auto's - hm-hm"), " autos hmhm ");
     }

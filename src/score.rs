@@ -24,6 +24,15 @@ pub fn score(methodology: &Methodology, result: &CheckResult) -> Score {
     let penalty: u32 = result.findings.iter().map(|f| f.penalty).sum();
     let net = earned.saturating_sub(penalty);
     // Rounded half up, in integers so every platform gives the same number.
-    let score = if possible == 0 { 0 } else { (net * 200 + possible) / (2 * possible) };
-    Score { score, earned, possible, penalty }
+    let score = if possible == 0 {
+        0
+    } else {
+        (net * 200 + possible) / (2 * possible)
+    };
+    Score {
+        score,
+        earned,
+        possible,
+        penalty,
+    }
 }

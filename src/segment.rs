@@ -64,7 +64,8 @@ impl QuestionCues {
             return false;
         };
         self.words.contains(first)
-            || (self.verbs.contains(first) && tokens.next().is_some_and(|s| self.subjects.contains(s)))
+            || (self.verbs.contains(first)
+                && tokens.next().is_some_and(|s| self.subjects.contains(s)))
     }
 
     /// Whether the padded normalised utterance ends in a tag question.

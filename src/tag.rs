@@ -80,9 +80,10 @@ fn tag_turn(
     language.normalizer.begin(&mut s.norm);
     s.utterances.clear();
     for (span, terminal) in &s.spans {
-        let norm = language
-            .normalizer
-            .push_utterance(&turn.text, span.clone(), &mut s.norm, &mut s.token);
+        let norm =
+            language
+                .normalizer
+                .push_utterance(&turn.text, span.clone(), &mut s.norm, &mut s.token);
         s.utterances.push(Utterance {
             norm,
             terminal: *terminal,
@@ -93,7 +94,9 @@ fn tag_turn(
     s.candidates.clear();
     rules.matcher.find_phrases(text, &mut s.candidates);
     for u in &s.utterances {
-        rules.matcher.find_patterns(text, u.norm.clone(), &mut s.candidates);
+        rules
+            .matcher
+            .find_patterns(text, u.norm.clone(), &mut s.candidates);
     }
 
     s.hits.clear();
@@ -162,7 +165,14 @@ fn tag_turn(
 /// Applies `suppressed_by` and `requires_earlier`, keeps one evidence per technique and
 /// utterance (the earliest, longest), and records what the call has now shown.
 fn resolve_hits(rules: &Rules, s: &mut Scratch, seen: &mut [bool]) -> TaggedTurn {
-    s.hits.sort_by_key(|h| (h.norm_span.start, std::cmp::Reverse(h.norm_span.end), h.technique, h.rule));
+    s.hits.sort_by_key(|h| {
+        (
+            h.norm_span.start,
+            std::cmp::Reverse(h.norm_span.end),
+            h.technique,
+            h.rule,
+        )
+    });
     let hits = &s.hits;
     let suppressed = |h: &Hit| {
         let technique = &rules.techniques[h.technique];

@@ -18,16 +18,27 @@ fn gold_per_call_labels_follow_from_per_turn_labels() {
     let rules = Rules::load_default().unwrap();
     let (calls, errors) = load_corpus(&rules, corpus());
     assert!(errors.is_empty(), "corpus errors:\n{}", errors.join("\n"));
-    assert!(calls.len() >= 40, "the corpus needs at least 40 calls, has {}", calls.len());
+    assert!(
+        calls.len() >= 40,
+        "the corpus needs at least 40 calls, has {}",
+        calls.len()
+    );
     let holdout = calls.iter().filter(|c| c.part == "holdout").count();
-    assert!(holdout * 4 >= calls.len(), "holdout is {holdout} of {} calls", calls.len());
+    assert!(
+        holdout * 4 >= calls.len(),
+        "holdout is {holdout} of {} calls",
+        calls.len()
+    );
     let mut disagreements = Vec::new();
     for call in &calls {
         let derived = gold_findings(&rules, call);
         for (id, expected) in &derived {
             let written = call.expected.get(id).cloned().unwrap_or_default();
             if &written != expected {
-                disagreements.push(format!("{} [{id}]: gold file says {written:?}, turn labels give {expected:?}", call.source));
+                disagreements.push(format!(
+                    "{} [{id}]: gold file says {written:?}, turn labels give {expected:?}",
+                    call.source
+                ));
             }
         }
     }
@@ -37,13 +48,25 @@ fn gold_per_call_labels_follow_from_per_turn_labels() {
 /// A compact, reviewable view of one report.
 fn summary(source: &str, text: &[u8]) -> String {
     let engine = Engine::new(Rules::load_default().unwrap());
-    let report = engine.analyze_bytes(source, text, &ReadOptions::default()).unwrap();
+    let report = engine
+        .analyze_bytes(source, text, &ReadOptions::default())
+        .unwrap();
     let mut out = String::new();
     for turn in &report.turns {
-        let _ = writeln!(out, "{:>3} {:<8} {}", turn.index, turn.speaker, turn.techniques.join(" "));
+        let _ = writeln!(
+            out,
+            "{:>3} {:<8} {}",
+            turn.index,
+            turn.speaker,
+            turn.techniques.join(" ")
+        );
     }
     for m in &report.methodologies {
-        let _ = writeln!(out, "{} score {} (earned {}, penalty {})", m.id, m.score, m.earned, m.penalty);
+        let _ = writeln!(
+            out,
+            "{} score {} (earned {}, penalty {})",
+            m.id, m.score, m.earned, m.penalty
+        );
         for p in &m.phases {
             let _ = writeln!(out, "  {} {} {:?}", p.id, p.status, p.first_turn);
         }

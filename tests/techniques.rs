@@ -16,10 +16,14 @@ fn transcript(example: &str, speaker: Speaker) -> String {
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
-            let labelled = line
-                .split_once(':')
-                .is_some_and(|(label, _)| ReadOptions::default().speaker_for_label(label).is_some());
-            if labelled { line.to_string() } else { format!("{default}: {line}") }
+            let labelled = line.split_once(':').is_some_and(|(label, _)| {
+                ReadOptions::default().speaker_for_label(label).is_some()
+            });
+            if labelled {
+                line.to_string()
+            } else {
+                format!("{default}: {line}")
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -31,7 +35,14 @@ fn every_technique_example_behaves_as_documented() {
     let ids: Vec<(String, Speaker, Vec<String>, Vec<String>)> = rules
         .techniques
         .iter()
-        .map(|t| (t.id.clone(), t.speaker, t.examples.positive.clone(), t.examples.negative.clone()))
+        .map(|t| {
+            (
+                t.id.clone(),
+                t.speaker,
+                t.examples.positive.clone(),
+                t.examples.negative.clone(),
+            )
+        })
         .collect();
     let engine = Engine::new(rules);
     let mut failures = Vec::new();
@@ -44,22 +55,36 @@ fn every_technique_example_behaves_as_documented() {
         for (expect, examples) in [(true, positive), (false, negative)] {
             for example in examples {
                 let text = transcript(example, *speaker);
-                let report = match engine.analyze_bytes("example", text.as_bytes(), &ReadOptions::default()) {
-                    Ok(report) => report,
-                    Err(e) => {
-                        failures.push(format!("{id}: example {example:?} does not read: {e}"));
-                        continue;
-                    }
-                };
+                let report =
+                    match engine.analyze_bytes("example", text.as_bytes(), &ReadOptions::default())
+                    {
+                        Ok(report) => report,
+                        Err(e) => {
+                            failures.push(format!("{id}: example {example:?} does not read: {e}"));
+                            continue;
+                        }
+                    };
                 let last = report.turns.last().expect("examples have a turn");
                 checked += 1;
                 if last.techniques.contains(id) != expect {
-                    let verdict = if expect { "NOT tagged (expected tagged)" } else { "tagged (expected NOT)" };
-                    failures.push(format!("{id}: {verdict}: {example:?} -> {:?}", last.techniques));
+                    let verdict = if expect {
+                        "NOT tagged (expected tagged)"
+                    } else {
+                        "tagged (expected NOT)"
+                    };
+                    failures.push(format!(
+                        "{id}: {verdict}: {example:?} -> {:?}",
+                        last.techniques
+                    ));
                 }
             }
         }
     }
     assert!(checked > 100, "only {checked} examples ran");
-    assert!(failures.is_empty(), "{} of {checked} examples failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} examples failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -8,7 +8,9 @@ use crate::transcript::Speaker;
 pub fn run(call: &Call<'_>, check: &Check) -> Vec<Finding> {
     let mut findings = Vec::new();
     for turn in 0..call.tagged.len() {
-        if call.transcript.turns[turn].speaker != Speaker::Customer || !call.has(turn, &check.techniques) {
+        if call.transcript.turns[turn].speaker != Speaker::Customer
+            || !call.has(turn, &check.techniques)
+        {
             continue;
         }
         let answered = call

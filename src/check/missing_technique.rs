@@ -10,7 +10,10 @@ pub fn run(call: &Call<'_>, check: &Check) -> Vec<Finding> {
     }
     let mut f = Finding::new(
         "missing_technique",
-        format!("Geen enkele beurt toont {}.", call.technique_ids(&check.techniques)),
+        format!(
+            "Geen enkele beurt toont {}.",
+            call.technique_ids(&check.techniques)
+        ),
         &check.advice,
     );
     f.technique = Some(call.technique_ids(&check.techniques));

@@ -83,7 +83,10 @@ pub struct Call<'a> {
 
 impl Call<'_> {
     fn has(&self, turn: usize, techniques: &[usize]) -> bool {
-        self.tagged[turn].techniques.iter().any(|t| techniques.contains(t))
+        self.tagged[turn]
+            .techniques
+            .iter()
+            .any(|t| techniques.contains(t))
     }
 
     /// Points `finding` at `turn`, quoting the first evidence of one of `techniques`
@@ -93,7 +96,11 @@ impl Call<'_> {
         finding.turn = Some(turn);
         finding.start_ms = t.start_ms;
         finding.speaker = Some(t.speaker);
-        match self.tagged[turn].evidence.iter().find(|e| techniques.contains(&e.technique)) {
+        match self.tagged[turn]
+            .evidence
+            .iter()
+            .find(|e| techniques.contains(&e.technique))
+        {
             Some(e) => {
                 finding.quote = Some(t.text[e.span.clone()].to_string());
                 finding.rule = Some(self.rules.rules[e.rule].code.clone());

@@ -43,12 +43,17 @@ pub fn missing(call: &Call<'_>, methodology: &Methodology, status: &[PhaseStatus
         .collect()
 }
 
-pub fn out_of_order(call: &Call<'_>, methodology: &Methodology, status: &[PhaseStatus]) -> Vec<Finding> {
+pub fn out_of_order(
+    call: &Call<'_>,
+    methodology: &Methodology,
+    status: &[PhaseStatus],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for order in &methodology.orders {
-        let (Some(earlier_turn), Some(later_turn)) =
-            (status[order.before].first_turn, status[order.after].first_turn)
-        else {
+        let (Some(earlier_turn), Some(later_turn)) = (
+            status[order.before].first_turn,
+            status[order.after].first_turn,
+        ) else {
             continue;
         };
         if later_turn >= earlier_turn {

@@ -1,8 +1,8 @@
 //! `callqa analyze`: inputs in, one report (or error record) per input out, in input order.
 
 use super::{EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, OutputFormat, RuleArgs};
-use callqa::input::InputFormat;
 use callqa::Engine;
+use callqa::input::InputFormat;
 use callqa::input::{InputError, ReadOptions};
 use callqa::report::{Report, text};
 use rayon::prelude::*;
@@ -82,7 +82,10 @@ pub fn run(args: Args) -> i32 {
     for path in &args.paths {
         collect_inputs(path, &mut inputs, &mut walk_errors);
     }
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build() {
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
         Ok(pool) => pool,
         Err(e) => {
             eprintln!("error: cannot start worker threads: {e}");
@@ -116,8 +119,12 @@ pub fn run(args: Args) -> i32 {
     let mut json_array = Vec::new();
     for (input, result) in inputs.iter().zip(&results) {
         let written = match (result, args.format) {
-            (Ok(report), OutputFormat::Text) => out.write_all(text::render(report).as_bytes()).and_then(|_| writeln!(out)),
-            (Ok(report), OutputFormat::Jsonl) => serde_json::to_writer(&mut out, report).map_err(std::io::Error::from).and_then(|_| writeln!(out)),
+            (Ok(report), OutputFormat::Text) => out
+                .write_all(text::render(report).as_bytes())
+                .and_then(|_| writeln!(out)),
+            (Ok(report), OutputFormat::Jsonl) => serde_json::to_writer(&mut out, report)
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(out)),
             (Ok(report), OutputFormat::Json) => {
                 json_array.push(serde_json::to_value(report).unwrap_or_default());
                 Ok(())
@@ -139,15 +146,29 @@ pub fn run(args: Args) -> i32 {
         }
     }
     if args.format == OutputFormat::Json {
-        let _ = serde_json::to_writer_pretty(&mut out, &json_array).map_err(std::io::Error::from).and_then(|_| writeln!(out));
+        let _ = serde_json::to_writer_pretty(&mut out, &json_array)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out));
     }
     let _ = out.flush();
     let given = inputs.len() + walk_errors.len();
-    eprintln!("callqa: {given} input(s): {} analysed, {failed} failed", given - failed);
-    if failed > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK }
+    eprintln!(
+        "callqa: {given} input(s): {} analysed, {failed} failed",
+        given - failed
+    );
+    if failed > 0 {
+        EXIT_INPUT_ERRORS
+    } else {
+        EXIT_OK
+    }
 }
 
-fn write_error(out: &mut impl Write, format: OutputFormat, source: &str, error: &InputError) -> std::io::Result<()> {
+fn write_error(
+    out: &mut impl Write,
+    format: OutputFormat,
+    source: &str,
+    error: &InputError,
+) -> std::io::Result<()> {
     match format {
         OutputFormat::Text => writeln!(out, "==> {source}\nerror: {}\n", error.located(source)),
         _ => {
@@ -166,7 +187,10 @@ fn collect_inputs(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<(String
     }
     if !path.is_dir() {
         // Reading a missing file fails later with the OS message, in its place in the order.
-        inputs.push(Input { source, path: Some(path.to_path_buf()) });
+        inputs.push(Input {
+            source,
+            path: Some(path.to_path_buf()),
+        });
         return;
     }
     for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
@@ -174,14 +198,22 @@ fn collect_inputs(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<(String
             Ok(entry) => {
                 let p = entry.path();
                 let wanted = entry.file_type().is_file()
-                    && p.extension().and_then(|e| e.to_str()).is_some_and(|e| TRANSCRIPT_EXTENSIONS.contains(&e));
+                    && p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| TRANSCRIPT_EXTENSIONS.contains(&e));
                 if wanted {
-                    inputs.push(Input { source: p.display().to_string(), path: Some(p.to_path_buf()) });
+                    inputs.push(Input {
+                        source: p.display().to_string(),
+                        path: Some(p.to_path_buf()),
+                    });
                 }
             }
             Err(e) => {
                 let at = e.path().map_or(source.clone(), |p| p.display().to_string());
-                errors.push((at, InputError::new("io", format!("cannot read directory entry: {e}"))));
+                errors.push((
+                    at,
+                    InputError::new("io", format!("cannot read directory entry: {e}")),
+                ));
             }
         }
     }

@@ -42,14 +42,21 @@ pub fn run(args: Args) -> i32 {
     };
     let dir = args.dir.clone().unwrap_or_else(|| {
         let local = PathBuf::from("corpus");
-        if local.is_dir() { local } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus") }
+        if local.is_dir() {
+            local
+        } else {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus")
+        }
     });
     let (calls, errors) = eval::load_corpus(&rules, &dir);
     for e in &errors {
         eprintln!("error: {e}");
     }
     if calls.is_empty() {
-        eprintln!("error: no annotated calls (NAME.gold.toml beside NAME.txt) under {}", dir.display());
+        eprintln!(
+            "error: no annotated calls (NAME.gold.toml beside NAME.txt) under {}",
+            dir.display()
+        );
         return EXIT_USAGE;
     }
     let engine = Engine::new(rules);
@@ -60,8 +67,10 @@ pub fn run(args: Args) -> i32 {
             None => parts.push((call.part.clone(), vec![call])),
         }
     }
-    let results: Vec<(String, Evaluation)> =
-        parts.iter().map(|(part, calls)| (part.clone(), eval::evaluate(&engine, calls))).collect();
+    let results: Vec<(String, Evaluation)> = parts
+        .iter()
+        .map(|(part, calls)| (part.clone(), eval::evaluate(&engine, calls)))
+        .collect();
     match args.format {
         EvalFormat::Json => {
             let map: serde_json::Map<String, serde_json::Value> = results
@@ -83,18 +92,33 @@ pub fn run(args: Args) -> i32 {
     if let Some(gate) = args.min_f1 {
         for (part, e) in &results {
             if e.micro.f1 < gate {
-                eprintln!("callqa eval: {part}: micro F1 {:.3} is below --min-f1 {gate}", e.micro.f1);
+                eprintln!(
+                    "callqa eval: {part}: micro F1 {:.3} is below --min-f1 {gate}",
+                    e.micro.f1
+                );
                 return EXIT_BELOW_GATE;
             }
         }
     }
-    if errors.is_empty() { EXIT_OK } else { EXIT_INPUT_ERRORS }
+    if errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT_ERRORS
+    }
 }
 
 fn render(part: &str, e: &Evaluation, misses: usize) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "== corpus part `{part}`: {} calls, {} turns", e.calls, e.turns);
-    let _ = writeln!(out, "{:<28} {:>5} {:>5} {:>5} {:>4} {:>4} {:>4}", "technique", "P", "R", "F1", "tp", "fp", "fn");
+    let _ = writeln!(
+        out,
+        "== corpus part `{part}`: {} calls, {} turns",
+        e.calls, e.turns
+    );
+    let _ = writeln!(
+        out,
+        "{:<28} {:>5} {:>5} {:>5} {:>4} {:>4} {:>4}",
+        "technique", "P", "R", "F1", "tp", "fp", "fn"
+    );
     for (id, c) in &e.techniques {
         let _ = writeln!(
             out,
@@ -111,16 +135,35 @@ fn render(part: &str, e: &Evaluation, misses: usize) -> String {
         let _ = writeln!(
             out,
             "{}: phase presence {:.3} ({}/{}); out_of_order P {:.2} R {:.2} ({} tp, {} fp, {} fn); unanswered_emotion P {:.2} R {:.2} ({} tp, {} fp, {} fn)",
-            m.id, m.phase_accuracy, m.phases_right, m.phases_total,
-            m.out_of_order.precision, m.out_of_order.recall, m.out_of_order.counts.tp, m.out_of_order.counts.fp, m.out_of_order.counts.fn_,
-            m.unanswered_emotion.precision, m.unanswered_emotion.recall, m.unanswered_emotion.counts.tp, m.unanswered_emotion.counts.fp, m.unanswered_emotion.counts.fn_,
+            m.id,
+            m.phase_accuracy,
+            m.phases_right,
+            m.phases_total,
+            m.out_of_order.precision,
+            m.out_of_order.recall,
+            m.out_of_order.counts.tp,
+            m.out_of_order.counts.fp,
+            m.out_of_order.counts.fn_,
+            m.unanswered_emotion.precision,
+            m.unanswered_emotion.recall,
+            m.unanswered_emotion.counts.tp,
+            m.unanswered_emotion.counts.fp,
+            m.unanswered_emotion.counts.fn_,
         );
     }
     if !e.misses.is_empty() && misses > 0 {
         let _ = writeln!(out, "worst misses:");
         for m in e.misses.iter().take(misses) {
-            let _ = writeln!(out, "  {}:{} {}: \"{}\"", m.source, m.turn, m.speaker, m.text);
-            let _ = writeln!(out, "      expected {:?} found {:?} (missed {:?}, spurious {:?})", m.expected, m.found, m.missed, m.spurious);
+            let _ = writeln!(
+                out,
+                "  {}:{} {}: \"{}\"",
+                m.source, m.turn, m.speaker, m.text
+            );
+            let _ = writeln!(
+                out,
+                "      expected {:?} found {:?} (missed {:?}, spurious {:?})",
+                m.expected, m.found, m.missed, m.spurious
+            );
         }
     }
     out.push('\n');

@@ -37,7 +37,9 @@ pub fn run(args: Args) -> i32 {
                 EXIT_OK
             }
             None => {
-                eprintln!("error: `{id}` is not a technique, rule code, methodology or finding kind (see `callqa explain`)");
+                eprintln!(
+                    "error: `{id}` is not a technique, rule code, methodology or finding kind (see `callqa explain`)"
+                );
                 EXIT_USAGE
             }
         },

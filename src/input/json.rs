@@ -41,17 +41,19 @@ pub(super) fn parse(text: &str) -> Result<Transcript, InputError> {
             other => {
                 return Err(InputError::new(
                     "speaker",
-                    format!("turns[{index}].speaker is `{other}`: expected \"agent\" or \"customer\""),
+                    format!(
+                        "turns[{index}].speaker is `{other}`: expected \"agent\" or \"customer\""
+                    ),
                 ));
             }
         };
-        if let (Some(start), Some(end)) = (turn.start_ms, turn.end_ms) {
-            if end < start {
-                return Err(InputError::new(
-                    "field",
-                    format!("turns[{index}] ends ({end} ms) before it starts ({start} ms)"),
-                ));
-            }
+        if let (Some(start), Some(end)) = (turn.start_ms, turn.end_ms)
+            && end < start
+        {
+            return Err(InputError::new(
+                "field",
+                format!("turns[{index}] ends ({end} ms) before it starts ({start} ms)"),
+            ));
         }
         turns.push(Turn {
             speaker,
@@ -92,7 +94,11 @@ mod tests {
         let err = parse(r#"{"turns":[{"speaker":"bot","text":"x"}]}"#).unwrap_err();
         assert!(err.message.contains("turns[0].speaker"), "{}", err.message);
         let err = parse(r#"{"turns":[{"speaker":"agent","start":1,"text":"x"}]}"#).unwrap_err();
-        assert!(err.message.contains("unknown field `start`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `start`"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.line, Some(1));
     }
 }

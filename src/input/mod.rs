@@ -127,7 +127,12 @@ impl fmt::Display for InputError {
 /// Detects the format from content: a document whose first non-blank byte opens a JSON
 /// object is JSON, anything else is plain text.
 pub fn detect_format(text: &str) -> InputFormat {
-    match text.trim_start_matches('\u{feff}').trim_start().as_bytes().first() {
+    match text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .as_bytes()
+        .first()
+    {
         Some(b'{') => InputFormat::Json,
         _ => InputFormat::Plain,
     }

@@ -30,7 +30,10 @@ pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, Inp
         }
         let (start_ms, rest) = match TIMESTAMP.captures(line) {
             Some(caps) => {
-                let stamp = caps.get(1).or_else(|| caps.get(2)).map_or("", |m| m.as_str());
+                let stamp = caps
+                    .get(1)
+                    .or_else(|| caps.get(2))
+                    .map_or("", |m| m.as_str());
                 let ms = parse_timestamp(stamp).ok_or_else(|| {
                     InputError::new("syntax", format!("bad timestamp `{stamp}`")).at_line(line_no)
                 })?;

@@ -98,7 +98,11 @@ pub fn build(
             start_ms: turn.start_ms,
             end_ms: turn.end_ms,
             text: turn.text.clone(),
-            techniques: tags.techniques.iter().map(|&t| rules.techniques[t].id.clone()).collect(),
+            techniques: tags
+                .techniques
+                .iter()
+                .map(|&t| rules.techniques[t].id.clone())
+                .collect(),
             evidence: tags
                 .evidence
                 .iter()
@@ -116,7 +120,12 @@ pub fn build(
     let methodologies = checked
         .iter()
         .map(|(methodology, result)| {
-            let Score { score, earned, possible, penalty } = score::score(methodology, result);
+            let Score {
+                score,
+                earned,
+                possible,
+                penalty,
+            } = score::score(methodology, result);
             MethodologyReport {
                 id: methodology.id.clone(),
                 name: methodology.name.clone(),
@@ -131,10 +140,18 @@ pub fn build(
                     .map(|(phase, status)| PhaseReport {
                         id: phase.id.clone(),
                         name: phase.name.clone(),
-                        status: if status.first_turn.is_some() { "present" } else { "missing" },
+                        status: if status.first_turn.is_some() {
+                            "present"
+                        } else {
+                            "missing"
+                        },
                         first_turn: status.first_turn,
                         weight: phase.weight,
-                        points: if status.first_turn.is_some() { phase.weight } else { 0 },
+                        points: if status.first_turn.is_some() {
+                            phase.weight
+                        } else {
+                            0
+                        },
                     })
                     .collect(),
                 findings: result.findings.clone(),

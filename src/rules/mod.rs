@@ -15,7 +15,9 @@ use crate::normalize::{Normalizer, fold_word};
 use crate::segment::QuestionCues;
 use crate::transcript::Speaker;
 use include_dir::{Dir, include_dir};
-use schema::{CheckKindName, LanguageFile, MethodologyFile, RuleKindName, SpeakerName, TechniqueFile};
+use schema::{
+    CheckKindName, LanguageFile, MethodologyFile, RuleKindName, SpeakerName, TechniqueFile,
+};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
@@ -35,7 +37,11 @@ pub struct RuleError {
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -66,7 +72,10 @@ impl PackFile {
     }
 
     fn stem(&self) -> &str {
-        Path::new(&self.path).file_stem().and_then(|s| s.to_str()).unwrap_or("")
+        Path::new(&self.path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
     }
 }
 
@@ -221,7 +230,11 @@ impl Rules {
                         message: format!("cannot read rule file: {e}"),
                     })?;
                     let relative = path.strip_prefix(dir).unwrap_or(&path);
-                    files.push((relative.to_string_lossy().replace('\\', "/"), path.display().to_string(), text));
+                    files.push((
+                        relative.to_string_lossy().replace('\\', "/"),
+                        path.display().to_string(),
+                        text,
+                    ));
                 }
             }
         }
@@ -243,7 +256,10 @@ impl Rules {
         let mut technique_files = Vec::new();
         let mut methodology_files = Vec::new();
         for (relative, display, text) in files {
-            let file = PackFile { path: display, text };
+            let file = PackFile {
+                path: display,
+                text,
+            };
             match relative.split_once('/') {
                 None if relative == "language.toml" => language_file = Some(file),
                 Some(("techniques", _)) => technique_files.push(file),
@@ -274,14 +290,21 @@ impl Rules {
             if t.id.get_ref() != file.stem() {
                 return Err(file.error(
                     Some(t.id.span()),
-                    format!("technique id `{}` must equal the file name `{}`", t.id.get_ref(), file.stem()),
+                    format!(
+                        "technique id `{}` must equal the file name `{}`",
+                        t.id.get_ref(),
+                        file.stem()
+                    ),
                 ));
             }
             index.insert(t.id.get_ref().clone(), i);
         }
         let lookup = |file: &PackFile, id: &Spanned<String>| -> Result<usize, RuleError> {
             index.get(id.get_ref()).copied().ok_or_else(|| {
-                file.error(Some(id.span()), format!("unknown technique `{}`", id.get_ref()))
+                file.error(
+                    Some(id.span()),
+                    format!("unknown technique `{}`", id.get_ref()),
+                )
             })
         };
 
@@ -291,49 +314,82 @@ impl Rules {
         let mut patterns: Vec<(String, usize)> = Vec::new();
         for (tech_index, (file, t)) in parsed.iter().enumerate() {
             if t.rules.is_empty() {
-                return Err(file.error(Some(t.id.span()), "a technique needs at least one [[rule]]"));
+                return Err(
+                    file.error(Some(t.id.span()), "a technique needs at least one [[rule]]")
+                );
             }
             let mut rule_ids = Vec::new();
             let mut names = HashSet::new();
             for entry in &t.rules {
                 let name = entry.name.get_ref();
                 if !names.insert(name.clone()) {
-                    return Err(file.error(Some(entry.name.span()), format!("duplicate rule name `{name}`")));
+                    return Err(file.error(
+                        Some(entry.name.span()),
+                        format!("duplicate rule name `{name}`"),
+                    ));
                 }
                 let rule_index = rules.len();
                 let (kind, source) = match entry.kind {
                     RuleKindName::Phrase | RuleKindName::Term => {
                         if entry.phrases.is_empty() {
-                            return Err(file.error(Some(entry.name.span()), "this rule kind needs `phrases = [...]`"));
+                            return Err(file.error(
+                                Some(entry.name.span()),
+                                "this rule kind needs `phrases = [...]`",
+                            ));
                         }
                         for phrase in &entry.phrases {
                             let folded = language.normalizer.fold_phrase(phrase.get_ref());
                             if folded.trim().is_empty() {
-                                return Err(file.error(Some(phrase.span()), "phrase is empty after normalisation"));
+                                return Err(file.error(
+                                    Some(phrase.span()),
+                                    "phrase is empty after normalisation",
+                                ));
                             }
                             phrases.push((folded, rule_index));
                         }
-                        let kind = if entry.kind == RuleKindName::Term { RuleKind::Term } else { RuleKind::Phrase };
-                        (kind, entry.phrases.iter().map(|p| p.get_ref().clone()).collect())
+                        let kind = if entry.kind == RuleKindName::Term {
+                            RuleKind::Term
+                        } else {
+                            RuleKind::Phrase
+                        };
+                        (
+                            kind,
+                            entry.phrases.iter().map(|p| p.get_ref().clone()).collect(),
+                        )
                     }
                     RuleKindName::Pattern => {
                         let pattern = entry.pattern.as_ref().ok_or_else(|| {
-                            file.error(Some(entry.name.span()), "kind = \"pattern\" needs `pattern = '...'`")
+                            file.error(
+                                Some(entry.name.span()),
+                                "kind = \"pattern\" needs `pattern = '...'`",
+                            )
                         })?;
                         if let Err(e) = regex::Regex::new(pattern.get_ref()) {
-                            return Err(file.error(Some(pattern.span()), format!("invalid pattern: {e}")));
+                            return Err(
+                                file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
+                            );
                         }
                         patterns.push((pattern.get_ref().clone(), rule_index));
                         (RuleKind::Pattern, vec![pattern.get_ref().clone()])
                     }
                     RuleKindName::OnlyTokens => {
                         if entry.tokens.is_empty() {
-                            return Err(file.error(Some(entry.name.span()), "kind = \"only_tokens\" needs `tokens = [...]`"));
+                            return Err(file.error(
+                                Some(entry.name.span()),
+                                "kind = \"only_tokens\" needs `tokens = [...]`",
+                            ));
                         }
                         let tokens = entry
                             .tokens
                             .iter()
-                            .flat_map(|t| language.normalizer.fold_phrase(t).split_whitespace().map(String::from).collect::<Vec<_>>())
+                            .flat_map(|t| {
+                                language
+                                    .normalizer
+                                    .fold_phrase(t)
+                                    .split_whitespace()
+                                    .map(String::from)
+                                    .collect::<Vec<_>>()
+                            })
                             .collect();
                         (RuleKind::OnlyTokens(tokens), entry.tokens.clone())
                     }
@@ -357,8 +413,16 @@ impl Rules {
                 },
                 summary: t.summary.trim().to_string(),
                 explanation: t.explanation.trim().to_string(),
-                suppressed_by: t.suppressed_by.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
-                requires_earlier: t.requires_earlier.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
+                suppressed_by: t
+                    .suppressed_by
+                    .iter()
+                    .map(|id| lookup(file, id))
+                    .collect::<Result<_, _>>()?,
+                requires_earlier: t
+                    .requires_earlier
+                    .iter()
+                    .map(|id| lookup(file, id))
+                    .collect::<Result<_, _>>()?,
                 rules: rule_ids,
                 examples: t.examples.clone(),
                 file: file.path.clone(),
@@ -394,7 +458,11 @@ fn collect_embedded(dir: &Dir<'_>, out: &mut Vec<(String, String, String)>) {
     for file in dir.files() {
         if let Some(text) = file.contents_utf8() {
             let relative = file.path().to_string_lossy().replace('\\', "/");
-            out.push((relative.clone(), format!("<built-in>/rules/{relative}"), text.to_string()));
+            out.push((
+                relative.clone(),
+                format!("<built-in>/rules/{relative}"),
+                text.to_string(),
+            ));
         }
     }
     for sub in dir.dirs() {
@@ -413,7 +481,11 @@ fn compile_language(file: &PackFile) -> Result<Language, RuleError> {
         words: words(&l.question_words),
         verbs: words(&l.question_verbs),
         subjects: words(&l.question_subjects),
-        tags: l.tag_questions.iter().map(|t| normalizer.fold_phrase(t)).collect(),
+        tags: l
+            .tag_questions
+            .iter()
+            .map(|t| normalizer.fold_phrase(t))
+            .collect(),
     };
     Ok(Language {
         cues,
@@ -425,43 +497,67 @@ fn compile_language(file: &PackFile) -> Result<Language, RuleError> {
     })
 }
 
+/// Resolves a technique id written in `file` to its index, or a located error.
+type TechniqueLookup<'a> = dyn Fn(&PackFile, &Spanned<String>) -> Result<usize, RuleError> + 'a;
+
 fn compile_methodology(
     file: &PackFile,
     m: MethodologyFile,
-    lookup: &dyn Fn(&PackFile, &Spanned<String>) -> Result<usize, RuleError>,
+    lookup: &TechniqueLookup<'_>,
 ) -> Result<Methodology, RuleError> {
     if m.id.get_ref() != file.stem() {
         return Err(file.error(
             Some(m.id.span()),
-            format!("methodology id `{}` must equal the file name `{}`", m.id.get_ref(), file.stem()),
+            format!(
+                "methodology id `{}` must equal the file name `{}`",
+                m.id.get_ref(),
+                file.stem()
+            ),
         ));
     }
     if m.phases.is_empty() {
-        return Err(file.error(Some(m.id.span()), "a methodology needs at least one [[phase]]"));
+        return Err(file.error(
+            Some(m.id.span()),
+            "a methodology needs at least one [[phase]]",
+        ));
     }
     let mut phases = Vec::new();
     for p in &m.phases {
         if phases.iter().any(|q: &Phase| &q.id == p.id.get_ref()) {
-            return Err(file.error(Some(p.id.span()), format!("duplicate phase `{}`", p.id.get_ref())));
+            return Err(file.error(
+                Some(p.id.span()),
+                format!("duplicate phase `{}`", p.id.get_ref()),
+            ));
         }
         if p.evidence.is_empty() {
-            return Err(file.error(Some(p.id.span()), "a phase needs at least one evidence technique"));
+            return Err(file.error(
+                Some(p.id.span()),
+                "a phase needs at least one evidence technique",
+            ));
         }
         phases.push(Phase {
             id: p.id.get_ref().clone(),
             name: p.name.clone(),
-            evidence: p.evidence.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
+            evidence: p
+                .evidence
+                .iter()
+                .map(|id| lookup(file, id))
+                .collect::<Result<_, _>>()?,
             weight: p.weight,
             advice: p.advice.trim().to_string(),
         });
     }
     if phases.iter().all(|p| p.weight == 0) {
-        return Err(file.error(Some(m.id.span()), "at least one phase needs a weight above 0"));
+        return Err(file.error(
+            Some(m.id.span()),
+            "at least one phase needs a weight above 0",
+        ));
     }
     let phase_index = |id: &Spanned<String>| {
-        phases.iter().position(|p| &p.id == id.get_ref()).ok_or_else(|| {
-            file.error(Some(id.span()), format!("unknown phase `{}`", id.get_ref()))
-        })
+        phases
+            .iter()
+            .position(|p| &p.id == id.get_ref())
+            .ok_or_else(|| file.error(Some(id.span()), format!("unknown phase `{}`", id.get_ref())))
     };
     let orders = m
         .orders
@@ -483,7 +579,10 @@ fn compile_methodology(
             CheckKindName::Jargon => CheckKind::Jargon,
             CheckKindName::MissingTechnique => CheckKind::MissingTechnique,
         };
-        let needs_responses = matches!(kind, CheckKind::UnansweredEmotion | CheckKind::UncheckedInstruction);
+        let needs_responses = matches!(
+            kind,
+            CheckKind::UnansweredEmotion | CheckKind::UncheckedInstruction
+        );
         if needs_responses == c.responses.is_empty() {
             let message = if needs_responses {
                 format!("check `{}` needs `responses = [...]`", kind.id())
@@ -497,8 +596,16 @@ fn compile_methodology(
         }
         checks.push(Check {
             kind,
-            techniques: c.techniques.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
-            responses: c.responses.iter().map(|id| lookup(file, id)).collect::<Result<_, _>>()?,
+            techniques: c
+                .techniques
+                .iter()
+                .map(|id| lookup(file, id))
+                .collect::<Result<_, _>>()?,
+            responses: c
+                .responses
+                .iter()
+                .map(|id| lookup(file, id))
+                .collect::<Result<_, _>>()?,
             within_agent_turns: c.within_agent_turns,
             phase: c.phase.as_ref().map(phase_index).transpose()?,
             penalty: c.penalty,
@@ -527,9 +634,21 @@ mod tests {
 
     fn pack(language: &str, technique: &str, methodology: &str) -> Result<Rules, RuleError> {
         Rules::compile(vec![
-            ("language.toml".into(), "pack/language.toml".into(), language.into()),
-            ("techniques/apology.toml".into(), "pack/techniques/apology.toml".into(), technique.into()),
-            ("methodologies/m.toml".into(), "pack/methodologies/m.toml".into(), methodology.into()),
+            (
+                "language.toml".into(),
+                "pack/language.toml".into(),
+                language.into(),
+            ),
+            (
+                "techniques/apology.toml".into(),
+                "pack/techniques/apology.toml".into(),
+                technique.into(),
+            ),
+            (
+                "methodologies/m.toml".into(),
+                "pack/methodologies/m.toml".into(),
+                methodology.into(),
+            ),
         ])
     }
 
@@ -544,23 +663,40 @@ mod tests {
     fn unknown_key_is_located() {
         let broken = TECHNIQUE.replace("summary", "sumary");
         let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
-        assert_eq!((err.file.as_str(), err.line, err.column), ("pack/techniques/apology.toml", 4, 1));
-        assert!(err.message.contains("unknown field `sumary`"), "{}", err.message);
+        assert_eq!(
+            (err.file.as_str(), err.line, err.column),
+            ("pack/techniques/apology.toml", 4, 1)
+        );
+        assert!(
+            err.message.contains("unknown field `sumary`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn bad_pattern_is_located_at_the_pattern() {
-        let broken = TECHNIQUE.replace("kind = \"phrase\"\nphrases = [\"sorry\"]", "kind = \"pattern\"\npattern = '(sorry'");
+        let broken = TECHNIQUE.replace(
+            "kind = \"phrase\"\nphrases = [\"sorry\"]",
+            "kind = \"pattern\"\npattern = '(sorry'",
+        );
         let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
         assert_eq!((err.line, err.column), (10, 11));
-        assert!(err.message.starts_with("invalid pattern"), "{}", err.message);
+        assert!(
+            err.message.starts_with("invalid pattern"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn unknown_technique_in_phase_is_located() {
         let broken = METHODOLOGY.replace("[\"apology\"]", "[\"apolgy\"]");
         let err = pack(LANGUAGE, TECHNIQUE, &broken).unwrap_err();
-        assert_eq!((err.file.as_str(), err.line, err.column), ("pack/methodologies/m.toml", 8, 13));
+        assert_eq!(
+            (err.file.as_str(), err.line, err.column),
+            ("pack/methodologies/m.toml", 8, 13)
+        );
         assert_eq!(err.message, "unknown technique `apolgy`");
     }
 
