@@ -131,10 +131,8 @@ fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, S
         .ok()
         .and_then(|rel| rel.components().next())
         .filter(|_| gold_path.parent() != Some(root))
-        .map_or_else(
-            || ".".to_string(),
-            |c| c.as_os_str().to_string_lossy().into_owned(),
-        );
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_else(|| part_name(root));
     Ok(GoldCall {
         source: transcript_path,
         part,
@@ -143,6 +141,14 @@ fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, S
         turn_labels,
         expected: gold.methodologies,
     })
+}
+
+/// A corpus directory's own name (`corpus/tuning` -> `tuning`) for calls directly in it.
+fn part_name(root: &Path) -> String {
+    std::fs::canonicalize(root)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| root.display().to_string())
 }
 
 /// The per-call expectations that follow from a call's per-turn gold labels.

@@ -85,9 +85,14 @@ impl Matcher {
         let utterance = &text[range.clone()];
         for index in self.patterns.matches(utterance).iter() {
             if let Some(m) = self.pattern_regexes[index].find(utterance) {
+                // Like phrase spans, pattern spans exclude the padding spaces a pattern
+                // may consume as word boundaries.
+                let found = m.as_str();
+                let start = m.start() + (found.len() - found.trim_start_matches(' ').len());
+                let end = (m.start() + found.trim_end_matches(' ').len()).max(start);
                 out.push(Candidate {
                     rule: self.pattern_rules[index],
-                    span: range.start + m.start()..range.start + m.end(),
+                    span: range.start + start..range.start + end,
                 });
             }
         }
@@ -137,7 +142,7 @@ mod tests {
             out,
             vec![Candidate {
                 rule: 3,
-                span: 2..7
+                span: 3..6
             }]
         );
     }
