@@ -31,6 +31,14 @@ pub const FINDING_KINDS: &[(&str, &str)] = &[
         "missing_technique",
         "A technique the methodology expects somewhere in the call (such as thanks_closing) occurs in no turn.",
     ),
+    (
+        "interruption",
+        "From timestamps: the agent starts talking while the customer is still speaking (overlap of at least the check's min_overlap_ms) and talks on after the customer stops, before the problem is clarified (the first turn showing one of the check's techniques).",
+    ),
+    (
+        "silence",
+        "From timestamps: nobody speaks for at least the check's min_silence_ms, and the agent's last turn before it did not announce it (announce_action or another of the check's techniques).",
+    ),
 ];
 
 /// The explanation for one id (technique, rule code, methodology or finding kind).
@@ -176,9 +184,16 @@ fn methodology(rules: &Rules, m: &crate::rules::Methodology) -> String {
             .iter()
             .map(|&i| rules.techniques[i].id.as_str())
             .collect();
+        let threshold = match c.kind {
+            crate::rules::CheckKind::Interruption => {
+                format!(", overlap >= {} ms", c.min_overlap_ms)
+            }
+            crate::rules::CheckKind::Silence => format!(", silence >= {} ms", c.min_silence_ms),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "  {} on {} (penalty {} each, at most {})",
+            "  {} on {} (penalty {} each, at most {}{threshold})",
             c.kind.id(),
             techniques.join(", "),
             c.penalty,

@@ -4,20 +4,25 @@
 //! [`rules::Rules`]:
 //!
 //! ```text
-//! input (read) -> segment -> normalize -> matcher -> tag -> check -> score -> report
+//! input (read) -> roles -> segment -> normalize -> matcher -> tag -> check -> score -> report
+//!                       `-> metrics (timings) ----------------------^ (checks use them too)
 //! ```
 //!
 //! The library never prints. [`Engine`] holds the rules (built once, shared read-only
 //! across threads) and turns the bytes of one input into a [`report::Report`] or an
-//! [`input::InputError`].
+//! [`input::InputError`]. [`roles`] decides who the agent is when the input only names
+//! speakers; with no speaker information at all, no methodology is scored.
 
+pub mod batch;
 pub mod check;
 pub mod eval;
 pub mod explain;
 pub mod input;
 pub mod matcher;
+pub mod metrics;
 pub mod normalize;
 pub mod report;
+pub mod roles;
 pub mod rules;
 pub mod score;
 pub mod segment;
@@ -79,26 +84,47 @@ impl Engine {
         options: &ReadOptions,
     ) -> Result<Report, InputError> {
         let (transcript, format) = input::read_transcript(bytes, options)?;
-        Ok(self.analyze(source, format.name(), &transcript))
+        let resolved = roles::resolve(&self.rules, &transcript, options)?;
+        Ok(self.report(source, format.name(), resolved))
     }
 
-    /// Analyses a transcript already read.
+    /// Analyses a transcript already read, inferring roles the input does not state.
     pub fn analyze(
         &self,
         source: &str,
         format: &'static str,
         transcript: &transcript::Transcript,
     ) -> Report {
+        self.report(source, format, roles::infer(&self.rules, transcript))
+    }
+
+    fn report(&self, source: &str, format: &'static str, resolved: roles::Resolved<'_>) -> Report {
+        let transcript = resolved.transcript.as_ref();
         let tagged = tag::tag_transcript(&self.rules, transcript);
         let call = check::Call {
             rules: &self.rules,
             transcript,
             tagged: &tagged,
         };
-        let checked: Vec<_> = self
-            .methodologies()
-            .map(|m| (m, check::run(&call, m)))
-            .collect();
-        report::build(&self.rules, source, format, transcript, &tagged, &checked)
+        // Without roles every phase would look missing: say nothing rather than score 0.
+        let checked: Vec<_> = if resolved.roles.known() {
+            self.methodologies()
+                .map(|m| (m, check::run(&call, m)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        report::build(
+            &self.rules,
+            source,
+            format,
+            report::Stages {
+                transcript,
+                roles: resolved.roles,
+                metrics: metrics::measure(transcript, &self.rules.conversation.metrics),
+                tagged: &tagged,
+                checked: &checked,
+            },
+        )
     }
 }

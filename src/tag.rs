@@ -111,13 +111,14 @@ fn tag_turn(
         };
         let rule = &rules.rules[c.rule];
         let technique = &rules.techniques[rule.technique];
-        let phrase = text[c.span.clone()].trim();
         if matches!(rule.kind, RuleKind::Term) {
+            // "ip adres" and "IP-adres" (folded to "ipadres") are the same term.
+            let term: String = text[c.span.clone()].split(' ').collect();
             if turn.speaker != technique.speaker {
-                new_customer_terms.push(phrase.to_string());
+                new_customer_terms.push(term);
                 continue;
             }
-            if customer_terms.contains(phrase) {
+            if customer_terms.contains(&term) {
                 continue;
             }
         }

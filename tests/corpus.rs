@@ -83,7 +83,9 @@ fn summary(source: &str, text: &[u8]) -> String {
 
 #[test]
 fn corpus_reports_match_snapshots() {
-    insta::glob!("../corpus", "**/*.txt", |path| {
+    // Only the tuning part: snapshots of the held-back part would show its wording to
+    // whoever edits rules and runs the tests.
+    insta::glob!("../corpus/tuning", "*.{txt,json}", |path| {
         let name = path.strip_prefix(corpus()).unwrap().display().to_string();
         let text = std::fs::read(path).unwrap();
         insta::assert_snapshot!(summary(&name, &text));

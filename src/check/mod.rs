@@ -7,9 +7,11 @@
 
 mod emotion;
 mod instruction;
+mod interruption;
 mod jargon;
 mod missing_technique;
 mod phases;
+mod silence;
 
 use crate::rules::{CheckKind, Methodology, Rules};
 use crate::tag::TaggedTurn;
@@ -22,7 +24,7 @@ pub use phases::PhaseStatus;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Stable kind: missing_phase, out_of_order, unanswered_emotion, unchecked_instruction,
-    /// jargon, missing_technique.
+    /// jargon, missing_technique, interruption, silence.
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
@@ -95,7 +97,7 @@ impl Call<'_> {
         let t = &self.transcript.turns[turn];
         finding.turn = Some(turn);
         finding.start_ms = t.start_ms;
-        finding.speaker = Some(t.speaker);
+        finding.speaker = t.speaker.known();
         match self.tagged[turn]
             .evidence
             .iter()
@@ -126,6 +128,11 @@ impl Call<'_> {
     }
 }
 
+/// A duration for a Dutch message: `1,5 s`.
+fn seconds(ms: u64) -> String {
+    format!("{},{} s", ms / 1000, ms % 1000 / 100)
+}
+
 pub fn run(call: &Call<'_>, methodology: &Methodology) -> CheckResult {
     let phases = phases::presence(call, methodology);
     let mut findings = phases::missing(call, methodology, &phases);
@@ -136,6 +143,8 @@ pub fn run(call: &Call<'_>, methodology: &Methodology) -> CheckResult {
             CheckKind::UncheckedInstruction => instruction::run(call, check),
             CheckKind::Jargon => jargon::run(call, check),
             CheckKind::MissingTechnique => missing_technique::run(call, check),
+            CheckKind::Interruption => interruption::run(call, check),
+            CheckKind::Silence => silence::run(call, check),
         };
         let mut budget = check.max_penalty;
         for finding in &mut found {

@@ -1,21 +1,40 @@
 //! `callqa analyze`: inputs in, one report (or error record) per input out, in input order.
+//!
+//! A thin layer over [`callqa::batch`]: it turns the arguments into source options, runs
+//! the ordered parallel pipeline (reader thread, rayon workers, this thread writing), and
+//! decides where things go: reports to standard output or `--output FILE` (atomic),
+//! one located error line per failed input and the closing count to stderr, a progress
+//! bar to stderr when it is a terminal, the QA summary to `--summary FILE`.
 
-use super::{EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, OutputFormat, RuleArgs};
+use super::{EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, RuleArgs};
 use callqa::Engine;
-use callqa::input::InputFormat;
-use callqa::input::{InputError, ReadOptions};
-use callqa::report::{Report, text};
-use rayon::prelude::*;
-use serde::Serialize;
-use std::io::{Read, Write};
+use callqa::batch::output::OutputFile;
+use callqa::batch::pipeline::{self, Limits};
+use callqa::batch::render::{Format, Renderer, ReportWriter};
+use callqa::batch::shard::Shard;
+use callqa::batch::sources::{self, DEFAULT_MAX_INPUT_BYTES, Input, PathFilter, SourceOptions};
+use callqa::batch::summary::{self, CallRecord, Summary};
+use callqa::batch::table::Table;
+use callqa::input::{InputFormat, ReadOptions};
+use clap::ValueEnum;
+use clap::builder::PossibleValue;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
-/// File endings picked up when walking a directory.
-const TRANSCRIPT_EXTENSIONS: &[&str] = &["txt", "json"];
+/// File endings picked up when walking a directory or an archive (also under `.gz`/`.zst`).
+const TRANSCRIPT_EXTENSIONS: &[&str] = &["txt", "json", "vtt", "srt"];
+
+/// How many of the most often missing phases and techniques a summary lists.
+const SUMMARY_TOP: usize = 5;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Transcript files, directories (searched recursively for .txt and .json), or - for stdin.
+    /// Transcript files, directories (searched recursively for .txt, .json, .vtt and .srt), archives
+    /// (.tar, .tar.gz, .tgz, .tar.zst, .zip), compressed files (.gz, .zst), JSONL streams
+    /// (.jsonl), or - for stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -25,32 +44,87 @@ pub struct Args {
     methodology: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    format: OutputFormat,
+    format: Format,
     /// Read every input as this format instead of detecting it.
     #[arg(long, value_enum)]
-    input_format: Option<InputFormat>,
+    input_format: Option<SourceFormat>,
     /// An extra speaker label that means the agent (repeatable).
     #[arg(long, value_name = "LABEL")]
     agent_label: Vec<String>,
     /// An extra speaker label that means the customer (repeatable).
     #[arg(long, value_name = "LABEL")]
     customer_label: Vec<String>,
+    /// The speaker (as the transcript names them, e.g. SPEAKER_01, spk_0, A) who is the
+    /// agent; every other speaker is the customer. Overrides the inferred roles.
+    #[arg(long, value_name = "SPEAKER")]
+    agent: Option<String>,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Write the reports to FILE instead of standard output, atomically: FILE appears,
+    /// whole, only when the run completes.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also write a QA summary to FILE (JSON when FILE ends in .json, text otherwise).
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Metadata fields to group the summary by (and CSV columns), e.g. agent_id,team,date.
+    #[arg(long, value_delimiter = ',', value_name = "FIELDS")]
+    group_by: Vec<String>,
+    /// Take only the files in directories and archives whose path below the directory
+    /// (or inside the archive) matches GLOB; !GLOB excludes (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    glob: Vec<String>,
+    /// Process only shard K of N (by a stable hash of each input's name), e.g. 2/8.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// Report inputs larger than this (after decompression) as errors instead of reading them.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_INPUT_BYTES)]
+    max_input_bytes: u64,
+    /// No progress bar and no closing count line (failed inputs are still reported).
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
-/// A failed input, as it appears in json/jsonl output.
-#[derive(Serialize)]
-struct ErrorRecord<'a> {
-    source: &'a str,
-    error: &'a InputError,
+/// `--input-format`: a transcript format (every one the reader knows) or `jsonl`, which is
+/// handled before the reader: each line of the stream is one input.
+#[derive(Debug, Clone, Copy)]
+enum SourceFormat {
+    Transcript(InputFormat),
+    Jsonl,
 }
 
-/// One input as given or found in a directory.
-struct Input {
-    source: String,
-    path: Option<PathBuf>,
+impl ValueEnum for SourceFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: OnceLock<Vec<SourceFormat>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            InputFormat::value_variants()
+                .iter()
+                .map(|&f| SourceFormat::Transcript(f))
+                .chain([SourceFormat::Jsonl])
+                .collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            SourceFormat::Transcript(format) => format.to_possible_value(),
+            SourceFormat::Jsonl => Some(
+                PossibleValue::new("jsonl")
+                    .help("One transcript object per line; each line is one input, FILE:LINE"),
+            ),
+        }
+    }
+}
+
+/// What a worker hands the writer for one input.
+struct Outcome {
+    /// The report or error record, rendered.
+    rendered: Vec<u8>,
+    /// For the summary, when one is wanted.
+    record: Option<CallRecord>,
+    /// The located error line and the error kind, when the input failed.
+    failure: Option<(String, &'static str)>,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -72,16 +146,33 @@ pub fn run(args: Args) -> i32 {
             }
         }
     };
+    let filter = match PathFilter::new(&args.glob) {
+        Ok(filter) => filter,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let options = ReadOptions {
-        format: args.input_format,
+        format: match args.input_format {
+            Some(SourceFormat::Transcript(format)) => Some(format),
+            _ => None,
+        },
         agent_labels: args.agent_label.clone(),
         customer_labels: args.customer_label.clone(),
+        agent: args.agent.clone(),
     };
-    let mut inputs = Vec::new();
-    let mut walk_errors = Vec::new();
-    for path in &args.paths {
-        collect_inputs(path, &mut inputs, &mut walk_errors);
-    }
+    let mut source_options = SourceOptions {
+        extensions: TRANSCRIPT_EXTENSIONS
+            .iter()
+            .map(|e| e.to_string())
+            .collect(),
+        filter,
+        max_input_bytes: args.max_input_bytes,
+        all_jsonl: matches!(args.input_format, Some(SourceFormat::Jsonl)),
+        shard: args.shard,
+        bytes_read: None,
+    };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -92,70 +183,102 @@ pub fn run(args: Args) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let stdin = read_stdin_once(&inputs);
-    let results: Vec<Result<Report, InputError>> = pool.install(|| {
-        inputs
-            .par_iter()
-            .map(|input| match &input.path {
-                Some(path) => match std::fs::read(path) {
-                    Ok(bytes) => engine.analyze_bytes(&input.source, &bytes, &options),
-                    Err(e) => Err(InputError::new("io", format!("cannot read: {e}"))),
-                },
-                None => match &stdin {
-                    Ok(bytes) => engine.analyze_bytes(&input.source, bytes, &options),
-                    Err(e) => Err(e.clone()),
-                },
-            })
-            .collect()
-    });
-
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut failed = walk_errors.len();
-    for (source, error) in &walk_errors {
-        eprintln!("error: {}", error.located(source));
-        let _ = write_error(&mut out, args.format, source, error);
-    }
-    let mut json_array = Vec::new();
-    for (input, result) in inputs.iter().zip(&results) {
-        let written = match (result, args.format) {
-            (Ok(report), OutputFormat::Text) => out
-                .write_all(text::render(report).as_bytes())
-                .and_then(|_| writeln!(out)),
-            (Ok(report), OutputFormat::Jsonl) => serde_json::to_writer(&mut out, report)
-                .map_err(std::io::Error::from)
-                .and_then(|_| writeln!(out)),
-            (Ok(report), OutputFormat::Json) => {
-                json_array.push(serde_json::to_value(report).unwrap_or_default());
-                Ok(())
+    let out = match &args.output {
+        Some(path) => match OutputFile::create(path) {
+            Ok(file) => Destination::File(io::BufWriter::with_capacity(1 << 16, file)),
+            Err(e) => {
+                eprintln!("error: cannot create {}: {e}", path.display());
+                return EXIT_USAGE;
             }
-            (Err(error), format) => {
-                failed += 1;
-                eprintln!("error: {}", error.located(&input.source));
-                if format == OutputFormat::Json {
-                    json_array.push(serde_json::json!({"source": input.source, "error": error}));
-                    Ok(())
-                } else {
-                    write_error(&mut out, format, &input.source, error)
+        },
+        None => Destination::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout())),
+    };
+    let renderer = Renderer::new(
+        args.format,
+        Table::new(&args.group_by, engine.methodologies()),
+    );
+    let mut writer = match ReportWriter::new(out, &renderer) {
+        Ok(writer) => writer,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut summary = args
+        .summary
+        .as_ref()
+        .map(|_| Summary::new(&args.group_by, SUMMARY_TOP));
+    let progress = Progress::start(&args, &mut source_options);
+
+    let (mut analysed, mut failed) = (0u64, 0u64);
+    let group_by = &args.group_by;
+    let wants_records = summary.is_some();
+    let written = pipeline::run(
+        &pool,
+        Limits::default(),
+        |emit| sources::walk(&args.paths, &source_options, emit),
+        Input::weight,
+        |input: Input| match input.analyze(&engine, &options) {
+            Ok(report) => Outcome {
+                rendered: renderer.report(&report),
+                record: wants_records.then(|| CallRecord::from_report(&report, group_by)),
+                failure: None,
+            },
+            Err(error) => {
+                let located = input.locate(&error);
+                Outcome {
+                    rendered: renderer.error(&input.source, &error, &located),
+                    record: None,
+                    failure: Some((located, error.kind)),
                 }
             }
-        };
-        if let Err(e) = written {
-            eprintln!("error: cannot write output: {e}");
-            return EXIT_INPUT_ERRORS;
-        }
-    }
-    if args.format == OutputFormat::Json {
-        let _ = serde_json::to_writer_pretty(&mut out, &json_array)
-            .map_err(std::io::Error::from)
-            .and_then(|_| writeln!(out));
-    }
-    let _ = out.flush();
-    let given = inputs.len() + walk_errors.len();
-    eprintln!(
-        "callqa: {given} input(s): {} analysed, {failed} failed",
-        given - failed
+        },
+        |outcome: Outcome| {
+            match &outcome.failure {
+                Some((located, kind)) => {
+                    failed += 1;
+                    progress.bar.suspend(|| eprintln!("error: {located}"));
+                    if let Some(summary) = &mut summary {
+                        summary.add_failure(kind);
+                    }
+                }
+                None => {
+                    analysed += 1;
+                    if let (Some(summary), Some(record)) = (&mut summary, &outcome.record) {
+                        summary.add(record);
+                    }
+                }
+            }
+            progress.update(analysed + failed);
+            writer.write(&outcome.rendered)
+        },
     );
+    progress.bar.finish_and_clear();
+    // On any write error the output file is not committed: its temporary file is removed
+    // and a previous FILE stays as it was.
+    if let Err(e) = written
+        .and_then(|()| writer.finish())
+        .and_then(Destination::commit)
+    {
+        eprintln!("error: cannot write output: {e}");
+        return EXIT_USAGE;
+    }
+    if let (Some(path), Some(summary)) = (&args.summary, &summary)
+        && let Err(e) = write_summary(path, summary)
+    {
+        eprintln!("error: cannot write summary {}: {e}", path.display());
+        return EXIT_USAGE;
+    }
+    if !args.quiet {
+        let shard = args
+            .shard
+            .map(|s| format!(" (shard {s})"))
+            .unwrap_or_default();
+        eprintln!(
+            "callqa: {} input(s): {analysed} analysed, {failed} failed{shard}",
+            analysed + failed
+        );
+    }
     if failed > 0 {
         EXIT_INPUT_ERRORS
     } else {
@@ -163,70 +286,106 @@ pub fn run(args: Args) -> i32 {
     }
 }
 
-fn write_error(
-    out: &mut impl Write,
-    format: OutputFormat,
-    source: &str,
-    error: &InputError,
-) -> std::io::Result<()> {
-    match format {
-        OutputFormat::Text => writeln!(out, "==> {source}\nerror: {}\n", error.located(source)),
-        _ => {
-            serde_json::to_writer(&mut *out, &ErrorRecord { source, error })?;
-            writeln!(out)
+/// Where the reports go.
+enum Destination {
+    Stdout(io::BufWriter<io::Stdout>),
+    File(io::BufWriter<OutputFile>),
+}
+
+impl Destination {
+    fn commit(self) -> io::Result<()> {
+        match self {
+            Destination::Stdout(mut out) => out.flush(),
+            Destination::File(out) => out.into_inner().map_err(|e| e.into_error())?.commit(),
         }
     }
 }
 
-/// Expands one PATH argument: `-`, a file, or a directory walked in name order.
-fn collect_inputs(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<(String, InputError)>) {
-    let source = path.display().to_string();
-    if source == "-" {
-        inputs.push(Input { source, path: None });
-        return;
+impl Write for Destination {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Destination::Stdout(out) => out.write(buf),
+            Destination::File(out) => out.write(buf),
+        }
     }
-    if !path.is_dir() {
-        // Reading a missing file fails later with the OS message, in its place in the order.
-        inputs.push(Input {
-            source,
-            path: Some(path.to_path_buf()),
-        });
-        return;
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Destination::Stdout(out) => out.write_all(buf),
+            Destination::File(out) => out.write_all(buf),
+        }
     }
-    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-        match entry {
-            Ok(entry) => {
-                let p = entry.path();
-                let wanted = entry.file_type().is_file()
-                    && p.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| TRANSCRIPT_EXTENSIONS.contains(&e));
-                if wanted {
-                    inputs.push(Input {
-                        source: p.display().to_string(),
-                        path: Some(p.to_path_buf()),
-                    });
-                }
-            }
-            Err(e) => {
-                let at = e.path().map_or(source.clone(), |p| p.display().to_string());
-                errors.push((
-                    at,
-                    InputError::new("io", format!("cannot read directory entry: {e}")),
-                ));
-            }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Destination::Stdout(out) => out.flush(),
+            Destination::File(out) => out.flush(),
         }
     }
 }
 
-/// Reads standard input once when `-` is among the inputs.
-fn read_stdin_once(inputs: &[Input]) -> Result<Vec<u8>, InputError> {
-    if !inputs.iter().any(|i| i.path.is_none()) {
-        return Ok(Vec::new());
+/// Writes the summary: JSON when the file name ends in `.json`, text otherwise.
+fn write_summary(path: &Path, summary: &Summary) -> io::Result<()> {
+    let report = summary.report();
+    let bytes = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        let mut bytes = serde_json::to_vec_pretty(&report).map_err(io::Error::from)?;
+        bytes.push(b'\n');
+        bytes
+    } else {
+        summary::text::render(&report).into_bytes()
+    };
+    let mut file = OutputFile::create(path)?;
+    file.write_all(&bytes)?;
+    file.commit()
+}
+
+/// The progress bar on stderr (hidden unless stderr is a terminal and not `--quiet`).
+struct Progress {
+    bar: ProgressBar,
+    bytes_read: Option<Arc<AtomicU64>>,
+}
+
+impl Progress {
+    fn start(args: &Args, source_options: &mut SourceOptions) -> Progress {
+        if args.quiet || !io::stderr().is_terminal() {
+            return Progress {
+                bar: ProgressBar::hidden(),
+                bytes_read: None,
+            };
+        }
+        let counter = Arc::new(AtomicU64::new(0));
+        source_options.bytes_read = Some(counter.clone());
+        let total = sources::disk_size(&args.paths, source_options);
+        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+        let template = if total.is_some() {
+            "{spinner} {elapsed_precise} [{wide_bar}] {percent:>3}%  {msg}  ETA {eta}"
+        } else {
+            "{spinner} {elapsed_precise}  {msg}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Progress {
+            bar,
+            bytes_read: Some(counter),
+        }
     }
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .map(|_| bytes)
-        .map_err(|e| InputError::new("io", format!("cannot read standard input: {e}")))
+
+    fn update(&self, done: u64) {
+        let Some(counter) = &self.bytes_read else {
+            return;
+        };
+        if done % 16 != 1 {
+            return;
+        }
+        self.bar.set_position(counter.load(Ordering::Relaxed));
+        let seconds = self.bar.elapsed().as_secs_f64().max(1e-3);
+        self.bar.set_message(format!(
+            "{done} calls, {:.0} calls/s",
+            done as f64 / seconds
+        ));
+    }
 }

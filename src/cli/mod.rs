@@ -5,6 +5,7 @@
 mod analyze;
 mod eval;
 mod explain;
+mod summarize;
 
 use callqa::rules::{RuleError, Rules};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -26,6 +27,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the analyze options is no concern.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Analyse transcripts: tag techniques, check phases and order, score, coach.
@@ -34,6 +37,8 @@ enum Command {
     Eval(eval::Args),
     /// Explain a technique, rule code, methodology or finding kind (all, when no id).
     Explain(explain::Args),
+    /// QA summary of reports written by `analyze --format jsonl` (as `analyze --summary`).
+    Summarize(summarize::Args),
 }
 
 /// Where the rules come from; shared by every subcommand that needs them.
@@ -72,5 +77,6 @@ pub fn run() -> i32 {
         Command::Analyze(args) => analyze::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Summarize(args) => summarize::run(args),
     }
 }

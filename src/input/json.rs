@@ -56,7 +56,8 @@ pub(super) fn parse(text: &str) -> Result<Transcript, InputError> {
             ));
         }
         turns.push(Turn {
-            speaker,
+            speaker: speaker.into(),
+            speaker_label: None,
             start_ms: turn.start_ms,
             end_ms: turn.end_ms,
             text: turn.text,

@@ -1,15 +1,29 @@
 //! Readers: bytes of one input in, a [`Transcript`] or a located [`InputError`] out.
 //!
-//! Each format lives in its own module. [`read_transcript`] checks the bytes are UTF-8,
-//! picks the format (forced, or detected from content by [`detect_format`]) and hands the
-//! text to that format's parser. Readers never guess: an unknown speaker label or a
-//! malformed field is an error that names the line and the problem.
+//! Each format family lives in its own module: our own `plain` and `json`, the subtitle
+//! formats `vtt` and `srt` (sharing `cue`), and the speech-to-text outputs `amazon`,
+//! `whisper`, `deepgram`, `assemblyai` and `azure` (sharing `asr`). [`read_transcript`]
+//! checks the bytes are UTF-8, picks the format (forced, or detected from content by
+//! [`detect_format`]) and hands the text to that format's parser. Readers never guess: an
+//! unknown speaker label or a malformed field is an error that names the line or the
+//! field and the problem. Readers record roles only where the input states them; a
+//! speaker known only by name or id is left [`Role::Unknown`] for [`crate::roles`].
 
+mod amazon;
+mod asr;
+mod assemblyai;
+mod azure;
+mod cue;
+mod deepgram;
 mod json;
 mod plain;
+mod srt;
+mod vtt;
+mod whisper;
 
-use crate::transcript::{Speaker, Transcript};
-use serde::Serialize;
+use crate::transcript::{Role, Speaker, Transcript};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The transcript formats callqa reads.
@@ -20,6 +34,23 @@ pub enum InputFormat {
     Plain,
     /// `{"id", "metadata", "turns": [{"speaker", "start_ms", "end_ms", "text"}]}`.
     Json,
+    /// WebVTT (Teams, Zoom): speakers from `<v Name>` voice tags or `Name:` prefixes.
+    Vtt,
+    /// SubRip: speakers from `Name:` or `[Name]` at the start of the cue text.
+    Srt,
+    /// Amazon Transcribe: Call Analytics (`Transcript[]` with `ParticipantRole`) or
+    /// standard output (`results.items` with `speaker_labels`).
+    Amazon,
+    /// OpenAI Whisper or WhisperX JSON: `segments[]` in seconds, `speaker` from WhisperX.
+    Whisper,
+    /// Deepgram: `results.utterances[]` in seconds with a numeric `speaker`.
+    Deepgram,
+    /// AssemblyAI: `utterances[]` in milliseconds with `speaker` "A", "B", ...
+    #[value(name = "assemblyai")]
+    #[serde(rename = "assemblyai")]
+    AssemblyAi,
+    /// Azure Speech batch transcription: `recognizedPhrases[]` in 100 ns ticks.
+    Azure,
 }
 
 impl InputFormat {
@@ -27,11 +58,18 @@ impl InputFormat {
         match self {
             InputFormat::Plain => "plain",
             InputFormat::Json => "json",
+            InputFormat::Vtt => "vtt",
+            InputFormat::Srt => "srt",
+            InputFormat::Amazon => "amazon",
+            InputFormat::Whisper => "whisper",
+            InputFormat::Deepgram => "deepgram",
+            InputFormat::AssemblyAi => "assemblyai",
+            InputFormat::Azure => "azure",
         }
     }
 }
 
-/// Speaker labels accepted in plain text, beyond the built-in ones.
+/// How to read an input and whom its speakers are.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// Force a format instead of detecting it.
@@ -40,6 +78,10 @@ pub struct ReadOptions {
     pub agent_labels: Vec<String>,
     /// Extra customer labels (compared case-insensitively).
     pub customer_labels: Vec<String>,
+    /// The speaker (as the input names them) who is the agent; everyone else is a
+    /// customer. Overrides the roles the input gives or inference would find; applied by
+    /// [`crate::roles`], not by the readers.
+    pub agent: Option<String>,
 }
 
 const AGENT_LABELS: &[&str] = &[
@@ -66,6 +108,19 @@ impl ReadOptions {
         } else {
             None
         }
+    }
+
+    /// The role a speaker name stands for: a known label, or a known label as its first
+    /// word (`Agent (Sanne)`); anything else is a name whose role is still unknown.
+    pub fn role_for_label(&self, label: &str) -> Role {
+        let first_word = label
+            .trim()
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        self.speaker_for_label(label)
+            .or_else(|| self.speaker_for_label(first_word))
+            .map_or(Role::Unknown, Role::from)
     }
 }
 
@@ -124,17 +179,83 @@ impl fmt::Display for InputError {
     }
 }
 
-/// Detects the format from content: a document whose first non-blank byte opens a JSON
-/// object is JSON, anything else is plain text.
+/// Detects the format from content: `WEBVTT` opens WebVTT; a first block of a cue number
+/// and a `-->` timing line is SRT; a JSON object is told apart by its top-level keys (see
+/// [`sniff_json`]); anything else is plain text.
 pub fn detect_format(text: &str) -> InputFormat {
-    match text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .as_bytes()
-        .first()
-    {
-        Some(b'{') => InputFormat::Json,
-        _ => InputFormat::Plain,
+    sniff(text).unwrap_or(InputFormat::Json)
+}
+
+/// Like [`detect_format`], but `None` for a JSON object with none of the keys that mark a
+/// known format, so the error can list them instead of blaming one format's fields.
+fn sniff(text: &str) -> Option<InputFormat> {
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('{') {
+        return sniff_json(text);
+    }
+    if vtt::has_header(text) {
+        return Some(InputFormat::Vtt);
+    }
+    if srt::looks_like_srt(text) {
+        return Some(InputFormat::Srt);
+    }
+    Some(InputFormat::Plain)
+}
+
+/// Present when the key exists, whatever its value (even `null`: AssemblyAI writes
+/// `"utterances": null` when speaker labels were off, and that is still AssemblyAI).
+#[derive(Default)]
+struct Present(bool);
+
+impl<'de> Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        IgnoredAny::deserialize(d).map(|_| Present(true))
+    }
+}
+
+/// The top-level keys that tell the JSON formats apart; every value is skipped unread.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct JsonKeys {
+    turns: Present,
+    segments: Present,
+    utterances: Present,
+    #[serde(rename = "recognizedPhrases")]
+    recognized_phrases: Present,
+    #[serde(rename = "Transcript")]
+    call_analytics: Present,
+    results: Option<ResultKeys>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ResultKeys {
+    utterances: Present,
+    channels: Present,
+    items: Present,
+}
+
+/// Which JSON format a document is, from its keys. A document that does not parse is
+/// handed to the callqa JSON reader, whose error then locates the syntax problem.
+fn sniff_json(text: &str) -> Option<InputFormat> {
+    let Ok(keys) = serde_json::from_str::<JsonKeys>(text) else {
+        return Some(InputFormat::Json);
+    };
+    let results = keys.results.unwrap_or_default();
+    if keys.turns.0 {
+        Some(InputFormat::Json)
+    } else if keys.call_analytics.0 || results.items.0 {
+        Some(InputFormat::Amazon)
+    } else if results.utterances.0 || results.channels.0 {
+        Some(InputFormat::Deepgram)
+    } else if keys.recognized_phrases.0 {
+        Some(InputFormat::Azure)
+    } else if keys.utterances.0 {
+        Some(InputFormat::AssemblyAi)
+    } else if keys.segments.0 {
+        Some(InputFormat::Whisper)
+    } else {
+        None
     }
 }
 
@@ -155,10 +276,28 @@ pub fn read_transcript(
     if text.trim().is_empty() {
         return Err(InputError::new("empty", "empty input: no turns to analyse"));
     }
-    let format = options.format.unwrap_or_else(|| detect_format(text));
+    let format = match options.format {
+        Some(format) => format,
+        None => sniff(text).ok_or_else(|| {
+            InputError::new(
+                "syntax",
+                "JSON of unknown shape: expected the top-level key of a known format: `turns` \
+                 (callqa), `Transcript` or `results.items` (Amazon Transcribe), `segments` \
+                 (Whisper, WhisperX), `results.utterances` (Deepgram), `utterances` \
+                 (AssemblyAI) or `recognizedPhrases` (Azure Speech)",
+            )
+        })?,
+    };
     let transcript = match format {
         InputFormat::Plain => plain::parse(text, options)?,
         InputFormat::Json => json::parse(text)?,
+        InputFormat::Vtt => vtt::parse(text, options)?,
+        InputFormat::Srt => srt::parse(text, options)?,
+        InputFormat::Amazon => amazon::parse(text, options)?,
+        InputFormat::Whisper => whisper::parse(text, options)?,
+        InputFormat::Deepgram => deepgram::parse(text, options)?,
+        InputFormat::AssemblyAi => assemblyai::parse(text, options)?,
+        InputFormat::Azure => azure::parse(text, options)?,
     };
     if transcript.turns.is_empty() {
         return Err(InputError::new("empty", "no turns found in the input"));

@@ -66,7 +66,8 @@ pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, Inp
                     })?;
                 let body = rest[caps.get(0).map_or(0, |m| m.end())..].trim();
                 transcript.turns.push(Turn {
-                    speaker,
+                    speaker: speaker.into(),
+                    speaker_label: None,
                     start_ms,
                     end_ms: None,
                     text: body.to_string(),
@@ -100,7 +101,7 @@ pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, Inp
 }
 
 /// `01:23`, `00:01:23`, `00:01:23.250` or `00:01:23,25` to milliseconds.
-fn parse_timestamp(stamp: &str) -> Option<u64> {
+pub(super) fn parse_timestamp(stamp: &str) -> Option<u64> {
     let (clock, fraction) = match stamp.find(['.', ',']) {
         Some(pos) => (&stamp[..pos], &stamp[pos + 1..]),
         None => (stamp, ""),

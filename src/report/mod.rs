@@ -1,17 +1,20 @@
 //! The report: what one call's analysis says, as data.
 //!
-//! [`build`] turns the outputs of every stage (transcript, tagged turns, check results)
-//! into a [`Report`]: plain serialisable data with ids and quotes instead of indices.
+//! [`build`] turns the outputs of every stage (transcript, roles, metrics, tagged turns,
+//! check results) into a [`Report`]: plain serialisable data with ids and quotes instead
+//! of indices.
 //! Rendering lives in [`text`] (people) and serde_json (machines). The library never
 //! prints; the CLI decides where reports go.
 
 pub mod text;
 
 use crate::check::{CheckResult, Finding};
+use crate::metrics::Metrics;
+use crate::roles::Roles;
 use crate::rules::{Methodology, Rules};
 use crate::score::{self, Score};
 use crate::tag::TaggedTurn;
-use crate::transcript::{Speaker, Transcript};
+use crate::transcript::{Role, Transcript};
 use serde::Serialize;
 
 /// Version of the report shape; bumped on any incompatible change.
@@ -24,14 +27,22 @@ pub struct Report {
     pub id: Option<String>,
     pub format: &'static str,
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// Who the agent is and how that was decided.
+    pub roles: Roles,
+    /// Timing metrics; null when the input has no turn with both a start and an end.
+    pub metrics: Option<Metrics>,
     pub turns: Vec<TurnReport>,
+    /// Empty when the roles are unknown (see `roles.message`).
     pub methodologies: Vec<MethodologyReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TurnReport {
     pub index: usize,
-    pub speaker: Speaker,
+    pub speaker: Role,
+    /// The speaker as the input names them, when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speaker_label: Option<String>,
     pub start_ms: Option<u64>,
     pub end_ms: Option<u64>,
     pub text: String,
@@ -78,15 +89,25 @@ pub struct PhaseReport {
     pub points: u32,
 }
 
+/// What the pipeline stages produced for one call.
+pub struct Stages<'a> {
+    /// The transcript with roles resolved.
+    pub transcript: &'a Transcript,
+    pub roles: Roles,
+    pub metrics: Option<Metrics>,
+    pub tagged: &'a [TaggedTurn],
+    pub checked: &'a [(&'a Methodology, CheckResult)],
+}
+
 /// Assembles one call's report from the outputs of the pipeline stages.
-pub fn build(
-    rules: &Rules,
-    source: &str,
-    format: &'static str,
-    transcript: &Transcript,
-    tagged: &[TaggedTurn],
-    checked: &[(&Methodology, CheckResult)],
-) -> Report {
+pub fn build(rules: &Rules, source: &str, format: &'static str, stages: Stages<'_>) -> Report {
+    let Stages {
+        transcript,
+        roles,
+        metrics,
+        tagged,
+        checked,
+    } = stages;
     let turns = transcript
         .turns
         .iter()
@@ -95,6 +116,7 @@ pub fn build(
         .map(|(index, (turn, tags))| TurnReport {
             index,
             speaker: turn.speaker,
+            speaker_label: turn.speaker_label.clone(),
             start_ms: turn.start_ms,
             end_ms: turn.end_ms,
             text: turn.text.clone(),
@@ -164,6 +186,8 @@ pub fn build(
         id: transcript.id.clone(),
         format,
         metadata: transcript.metadata.clone(),
+        roles,
+        metrics,
         turns,
         methodologies,
     }

@@ -1,8 +1,11 @@
 //! Renders a [`Report`] for people, in the spirit of a compiler diagnostic: a header per
-//! call, the score and phases per methodology, then each finding with where it is (turn,
-//! time, speaker), the quote that proves it, the rule that matched and the coaching.
+//! call, how the roles were decided (when the input did not state them) and the timing
+//! metrics, the score and phases per methodology, then each finding with where it is
+//! (turn, time, speaker), the quote that proves it, the rule that matched and the coaching.
 
 use super::Report;
+use crate::metrics::Metrics;
+use crate::roles::RoleSource;
 use std::fmt::Write;
 
 /// `[hh:mm:ss]` or `[mm:ss]` for a time in milliseconds.
@@ -30,6 +33,12 @@ pub fn render(report: &Report) -> String {
         report.format,
         report.turns.len()
     );
+    if report.roles.source != RoleSource::Input || report.roles.unknown_turns > 0 {
+        let _ = writeln!(out, "rollen: {}", report.roles.message);
+    }
+    if let Some(metrics) = &report.metrics {
+        out.push_str(&metrics_line(metrics));
+    }
     for m in &report.methodologies {
         let _ = writeln!(
             out,
@@ -88,4 +97,54 @@ pub fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// One line with the timing metrics a QA reviewer looks at first.
+fn metrics_line(m: &Metrics) -> String {
+    let role = |name: &str, ms: u64, wpm: Option<f64>| {
+        let speed = wpm.map(|w| format!(" ({w:.0} wpm)")).unwrap_or_default();
+        format!("{name} {}{speed}", clock(ms))
+    };
+    let mut parts = vec![format!("gesprek {}", clock(m.duration_ms))];
+    if m.talk_ms.agent + m.talk_ms.customer > 0 {
+        parts.push(role(
+            "medewerker",
+            m.talk_ms.agent,
+            m.words_per_minute.agent,
+        ));
+        parts.push(role(
+            "klant",
+            m.talk_ms.customer,
+            m.words_per_minute.customer,
+        ));
+    }
+    if m.talk_ms.unknown > 0 {
+        parts.push(role(
+            "onbekend",
+            m.talk_ms.unknown,
+            m.words_per_minute.unknown,
+        ));
+    }
+    if let Some(ratio) = m.talk_ratio {
+        parts.push(format!("spreekverhouding {ratio:.2}"));
+    }
+    parts.push(format!(
+        "stiltes {} (>= {} s, langste {} s)",
+        m.silences.count,
+        m.silences.threshold_ms / 1000,
+        m.silences.longest_ms / 1000
+    ));
+    parts.push(format!(
+        "onderbrekingen {} (medewerker {}, klant {})",
+        m.interruptions.count, m.interruptions.by.agent.count, m.interruptions.by.customer.count
+    ));
+    if let Some(s) = m.longest_monologue.customer {
+        parts.push(format!(
+            "langste monoloog klant {} (beurt {}-{})",
+            clock(s.duration_ms),
+            s.first_turn,
+            s.last_turn
+        ));
+    }
+    format!("metrics: {}\n", parts.join(", "))
 }

@@ -1,13 +1,15 @@
 //! Rule packs: loading, validation and compilation.
 //!
 //! A pack is a set of TOML files (`language.toml`, `techniques/*.toml`,
-//! `methodologies/*.toml`). [`Rules::load_default`] reads the pack embedded in the binary,
+//! `methodologies/*.toml`, and optionally `conversation.toml`, see [`conversation`]). [`Rules::load_default`] reads the pack embedded in the binary,
 //! [`Rules::load_dir`] one on disk. Loading checks every reference (technique ids,
 //! phases, patterns) and fails with a [`RuleError`] at `file:line:col`. The result is
 //! immutable: one [`Rules`] is built per run and shared read-only by every thread.
 
+pub mod conversation;
 mod schema;
 
+pub use conversation::{Conversation, MetricSettings, RoleCues};
 pub use schema::{Examples, Mood, Negation};
 
 use crate::matcher::Matcher;
@@ -153,6 +155,8 @@ pub enum CheckKind {
     UncheckedInstruction,
     Jargon,
     MissingTechnique,
+    Interruption,
+    Silence,
 }
 
 impl CheckKind {
@@ -162,6 +166,8 @@ impl CheckKind {
             CheckKind::UncheckedInstruction => "unchecked_instruction",
             CheckKind::Jargon => "jargon",
             CheckKind::MissingTechnique => "missing_technique",
+            CheckKind::Interruption => "interruption",
+            CheckKind::Silence => "silence",
         }
     }
 }
@@ -173,6 +179,10 @@ pub struct Check {
     pub responses: Vec<usize>,
     pub within_agent_turns: usize,
     pub phase: Option<usize>,
+    /// `interruption`: the least overlap that counts (0 for other kinds).
+    pub min_overlap_ms: u64,
+    /// `silence`: the shortest silence that counts (0 for other kinds).
+    pub min_silence_ms: u64,
     pub penalty: u32,
     pub max_penalty: u32,
     pub advice: String,
@@ -199,6 +209,8 @@ pub struct Rules {
     pub matcher: Matcher,
     /// The `only_tokens` rules, checked once per turn.
     pub only_token_rules: Vec<usize>,
+    /// Role cues and metric settings (`conversation.toml`).
+    pub conversation: Conversation,
 }
 
 impl Rules {
@@ -214,6 +226,9 @@ impl Rules {
         let mut files = Vec::new();
         for sub in ["", "techniques", "methodologies"] {
             let folder = dir.join(sub);
+            if !sub.is_empty() && !folder.exists() {
+                continue; // reported below as a pack without techniques or methodologies
+            }
             let entries = std::fs::read_dir(&folder).map_err(|e| RuleError {
                 file: folder.display().to_string(),
                 line: 1,
@@ -253,6 +268,7 @@ impl Rules {
     fn compile(mut files: Vec<(String, String, String)>) -> Result<Rules, RuleError> {
         files.sort();
         let mut language_file = None;
+        let mut conversation_file = None;
         let mut technique_files = Vec::new();
         let mut methodology_files = Vec::new();
         for (relative, display, text) in files {
@@ -262,6 +278,7 @@ impl Rules {
             };
             match relative.split_once('/') {
                 None if relative == "language.toml" => language_file = Some(file),
+                None if relative == "conversation.toml" => conversation_file = Some(file),
                 Some(("techniques", _)) => technique_files.push(file),
                 Some(("methodologies", _)) => methodology_files.push(file),
                 _ => {}
@@ -273,13 +290,13 @@ impl Rules {
             column: 1,
             message: "the rule pack has no language.toml".into(),
         })?;
+        let language = compile_language(&language_file)?;
         if technique_files.is_empty() || methodology_files.is_empty() {
             return Err(language_file.error(
                 None,
                 "the rule pack needs techniques/*.toml and methodologies/*.toml beside language.toml",
             ));
         }
-        let language = compile_language(&language_file)?;
 
         let parsed: Vec<(PackFile, TechniqueFile)> = technique_files
             .into_iter()
@@ -434,6 +451,10 @@ impl Rules {
             let m: MethodologyFile = file.parse()?;
             methodologies.push(compile_methodology(file, m, &lookup)?);
         }
+        let conversation = match &conversation_file {
+            Some(file) => conversation::compile(file, &language.normalizer, &lookup)?,
+            None => Conversation::default(),
+        };
         let matcher = Matcher::new(&phrases, &patterns).map_err(|message| RuleError {
             file: "rules".into(),
             line: 1,
@@ -450,6 +471,7 @@ impl Rules {
             rules,
             methodologies,
             matcher,
+            conversation,
         })
     }
 }
@@ -578,6 +600,8 @@ fn compile_methodology(
             CheckKindName::UncheckedInstruction => CheckKind::UncheckedInstruction,
             CheckKindName::Jargon => CheckKind::Jargon,
             CheckKindName::MissingTechnique => CheckKind::MissingTechnique,
+            CheckKindName::Interruption => CheckKind::Interruption,
+            CheckKindName::Silence => CheckKind::Silence,
         };
         let needs_responses = matches!(
             kind,
@@ -594,6 +618,24 @@ fn compile_methodology(
         if c.techniques.is_empty() {
             return Err(file.error(Some(c.kind.span()), "a check needs `techniques = [...]`"));
         }
+        let threshold = |field: &Option<Spanned<u64>>, name: &str, wanted: CheckKind| match (
+            field,
+            kind == wanted,
+        ) {
+            (Some(value), true) => Ok(*value.get_ref()),
+            (None, true) => Err(file.error(
+                Some(c.kind.span()),
+                format!("check `{}` needs `{name} = ...`", kind.id()),
+            )),
+            (Some(value), false) => Err(file.error(
+                Some(value.span()),
+                format!("check `{}` takes no `{name}`", kind.id()),
+            )),
+            (None, false) => Ok(0),
+        };
+        let min_overlap_ms =
+            threshold(&c.min_overlap_ms, "min_overlap_ms", CheckKind::Interruption)?;
+        let min_silence_ms = threshold(&c.min_silence_ms, "min_silence_ms", CheckKind::Silence)?;
         checks.push(Check {
             kind,
             techniques: c
@@ -608,6 +650,8 @@ fn compile_methodology(
                 .collect::<Result<_, _>>()?,
             within_agent_turns: c.within_agent_turns,
             phase: c.phase.as_ref().map(phase_index).transpose()?,
+            min_overlap_ms,
+            min_silence_ms,
             penalty: c.penalty,
             max_penalty: c.max_penalty,
             advice: c.advice.trim().to_string(),
@@ -705,6 +749,67 @@ mod tests {
         let broken = TECHNIQUE.replace("id = \"apology\"", "id = \"sorry\"");
         let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
         assert_eq!((err.line, err.column), (1, 6));
+    }
+
+    fn pack_with_conversation(methodology: &str, conversation: &str) -> Result<Rules, RuleError> {
+        Rules::compile(vec![
+            (
+                "language.toml".into(),
+                "pack/language.toml".into(),
+                LANGUAGE.into(),
+            ),
+            (
+                "techniques/apology.toml".into(),
+                "pack/techniques/apology.toml".into(),
+                TECHNIQUE.into(),
+            ),
+            (
+                "methodologies/m.toml".into(),
+                "pack/methodologies/m.toml".into(),
+                methodology.into(),
+            ),
+            (
+                "conversation.toml".into(),
+                "pack/conversation.toml".into(),
+                conversation.into(),
+            ),
+        ])
+    }
+
+    const CONVERSATION: &str = "[metrics]\nsilence_ms = 3000\nmin_overlap_ms = 500\n\n[roles]\nopens_call = 2\n\n[roles.techniques]\napology = 1\n\n[roles.agent_words]\nu = 1\n\n[roles.customer_words]\nmijn = 1\n";
+    const TIMING_CHECK: &str = "\n[[check]]\nkind = \"silence\"\ntechniques = [\"apology\"]\nmin_silence_ms = 10000\npenalty = 1\nmax_penalty = 2\nadvice = \"a\"\n";
+
+    #[test]
+    fn conversation_settings_and_timing_checks_compile() {
+        let rules =
+            pack_with_conversation(&format!("{METHODOLOGY}{TIMING_CHECK}"), CONVERSATION).unwrap();
+        assert_eq!(rules.conversation.metrics.silence_ms, 3000);
+        assert_eq!(rules.conversation.roles.techniques, vec![(0, 1)]);
+        assert_eq!(rules.conversation.roles.words[0].1, " u ");
+        let check = &rules.methodologies[0].checks[0];
+        assert_eq!(
+            (check.kind, check.min_silence_ms),
+            (CheckKind::Silence, 10000)
+        );
+        // Without conversation.toml the pack still loads, with default metric settings.
+        let rules = pack(LANGUAGE, TECHNIQUE, METHODOLOGY).unwrap();
+        assert_eq!(rules.conversation.metrics, MetricSettings::default());
+    }
+
+    #[test]
+    fn conversation_and_threshold_errors_are_located() {
+        let broken = CONVERSATION.replace("apology = 1", "apolgy = 1");
+        let err = pack_with_conversation(METHODOLOGY, &broken).unwrap_err();
+        assert_eq!((err.file.as_str(), err.line), ("pack/conversation.toml", 9));
+        assert_eq!(err.message, "unknown technique `apolgy`");
+        let missing = TIMING_CHECK.replace("min_silence_ms = 10000\n", "");
+        let err =
+            pack_with_conversation(&format!("{METHODOLOGY}{missing}"), CONVERSATION).unwrap_err();
+        assert_eq!(err.message, "check `silence` needs `min_silence_ms = ...`");
+        let wrong = TIMING_CHECK.replace("min_silence_ms", "min_overlap_ms");
+        let err =
+            pack_with_conversation(&format!("{METHODOLOGY}{wrong}"), CONVERSATION).unwrap_err();
+        assert_eq!(err.message, "check `silence` takes no `min_overlap_ms`");
     }
 
     #[test]

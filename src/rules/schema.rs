@@ -149,14 +149,17 @@ pub enum CheckKindName {
     UncheckedInstruction,
     Jargon,
     MissingTechnique,
+    Interruption,
+    Silence,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckEntry {
     pub kind: Spanned<CheckKindName>,
-    /// Techniques that start the check (emotion, instruction, jargon) or are expected
-    /// somewhere in the call (missing_technique).
+    /// Techniques that start the check (emotion, instruction, jargon), are expected
+    /// somewhere in the call (missing_technique), mark the problem as clarified
+    /// (interruption) or announce a silence (silence).
     pub techniques: Vec<Spanned<String>>,
     /// Techniques that answer a trigger (unanswered_emotion, unchecked_instruction).
     #[serde(default)]
@@ -167,9 +170,45 @@ pub struct CheckEntry {
     /// The phase the finding is reported under, if any.
     #[serde(default)]
     pub phase: Option<Spanned<String>>,
+    /// `interruption`: the least overlap, in ms, that counts as cutting the customer off.
+    #[serde(default)]
+    pub min_overlap_ms: Option<Spanned<u64>>,
+    /// `silence`: the shortest stretch, in ms, with nobody speaking that needs announcing.
+    #[serde(default)]
+    pub min_silence_ms: Option<Spanned<u64>>,
     /// Points off per finding.
     pub penalty: u32,
     /// Cap on the points this check can take off in one call.
     pub max_penalty: u32,
     pub advice: String,
+}
+
+/// `conversation.toml`: speaker-role inference and timing metrics (optional in a pack).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationFile {
+    pub metrics: MetricsEntry,
+    pub roles: RolesEntry,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsEntry {
+    /// Gaps with nobody speaking at least this long are listed as silences.
+    pub silence_ms: u64,
+    /// Overlaps shorter than this are turn-taking, not interruptions.
+    pub min_overlap_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolesEntry {
+    /// Points for the agent role to whoever speaks the first turn.
+    pub opens_call: u32,
+    /// Points per turn that shows the technique, for the technique's own party.
+    pub techniques: BTreeMap<Spanned<String>, u32>,
+    /// Points for the agent role per turn that contains the word or phrase.
+    pub agent_words: BTreeMap<String, u32>,
+    /// Points for the customer role per turn that contains the word or phrase.
+    pub customer_words: BTreeMap<String, u32>,
 }
