@@ -12,6 +12,19 @@
 //! across threads) and turns the bytes of one input into a [`report::Report`] or an
 //! [`input::InputError`]. [`roles`] decides who the agent is when the input only names
 //! speakers; with no speaker information at all, no methodology is scored.
+//!
+//! ```
+//! use callqa::{Engine, input::ReadOptions, rules::Rules};
+//!
+//! let engine = Engine::new(Rules::load_default().expect("built-in rules"));
+//! let call = "Medewerker: Goedemorgen, u spreekt met Sanne van Telnet. Waarmee kan ik u helpen?\n\
+//!             Klant: Mijn wifi doet het al twee dagen niet, ik word er gek van.\n";
+//! let report = engine.analyze_bytes("call.txt", call.as_bytes(), &ReadOptions::default()).unwrap();
+//! assert_eq!(report.turns[0].techniques, ["greeting"]);
+//! assert_eq!(report.turns[1].techniques, ["customer_emotion"]);
+//! let clear = &report.methodologies[0];
+//! assert!(clear.findings.iter().any(|f| f.kind == "unanswered_emotion"));
+//! ```
 
 pub mod batch;
 pub mod check;
