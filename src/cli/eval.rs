@@ -33,12 +33,8 @@ enum EvalFormat {
 const EXIT_BELOW_GATE: i32 = 3;
 
 pub fn run(args: Args) -> i32 {
-    let rules = match args.rules.load() {
-        Ok(rules) => rules,
-        Err(e) => {
-            eprintln!("error: broken rule pack: {e}");
-            return EXIT_USAGE;
-        }
+    let Some(rules) = args.rules.load_or_report() else {
+        return EXIT_USAGE;
     };
     let dir = args.dir.clone().unwrap_or_else(|| {
         let local = PathBuf::from("corpus");

@@ -15,12 +15,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let rules = match args.rules.load() {
-        Ok(rules) => rules,
-        Err(e) => {
-            eprintln!("error: broken rule pack: {e}");
-            return EXIT_USAGE;
-        }
+    let Some(rules) = args.rules.load_or_report() else {
+        return EXIT_USAGE;
     };
     if args.markdown {
         print!("{}", explain::reference(&rules));

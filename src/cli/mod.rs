@@ -56,6 +56,13 @@ impl RuleArgs {
             None => Rules::load_default(),
         }
     }
+
+    /// Loads the rules, or says on stderr why the pack is broken (`file:line:col: ...`).
+    pub fn load_or_report(&self) -> Option<Rules> {
+        self.load()
+            .map_err(|e| eprintln!("error: broken rule pack: {e}"))
+            .ok()
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
