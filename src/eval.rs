@@ -67,14 +67,17 @@ pub struct GoldCall {
 pub fn load_corpus(rules: &Rules, root: &Path) -> (Vec<GoldCall>, Vec<String>) {
     let mut calls = Vec::new();
     let mut errors = Vec::new();
-    let mut gold_paths: Vec<_> = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|e| e.into_path())
-        .filter(|p| p.to_string_lossy().ends_with(".gold.toml"))
-        .collect();
-    gold_paths.sort();
+    let mut gold_paths = Vec::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        match entry {
+            Ok(entry) if entry.path().to_string_lossy().ends_with(".gold.toml") => {
+                gold_paths.push(entry.into_path());
+            }
+            Ok(_) => {}
+            // An unreadable directory would silently shrink the corpus: say so.
+            Err(e) => errors.push(format!("{}: {e}", e.path().unwrap_or(root).display())),
+        }
+    }
     for gold_path in gold_paths {
         match load_call(rules, root, &gold_path) {
             Ok(call) => calls.push(call),
@@ -345,14 +348,17 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
                 });
             }
         }
-        let derived = gold_findings(rules, call);
+        // Only a gold file without a section for a methodology needs it derived.
+        let mut derived = None;
         for m in &report.methodologies {
-            let gold = call
-                .expected
-                .get(&m.id)
-                .or_else(|| derived.get(&m.id))
-                .cloned()
-                .unwrap_or_default();
+            let gold = match call.expected.get(&m.id) {
+                Some(written) => written.clone(),
+                None => derived
+                    .get_or_insert_with(|| gold_findings(rules, call))
+                    .get(&m.id)
+                    .cloned()
+                    .unwrap_or_default(),
+            };
             let entry = phase_right.entry(m.id.clone()).or_default();
             for phase in &m.phases {
                 entry.1 += 1;

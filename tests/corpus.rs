@@ -8,6 +8,7 @@ use callqa::input::ReadOptions;
 use callqa::rules::Rules;
 use std::fmt::Write;
 use std::path::Path;
+use std::sync::LazyLock;
 
 fn corpus() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"))
@@ -47,7 +48,9 @@ fn gold_per_call_labels_follow_from_per_turn_labels() {
 
 /// A compact, reviewable view of one report.
 fn summary(source: &str, text: &[u8]) -> String {
-    let engine = Engine::new(Rules::load_default().unwrap());
+    // Compiled once for every snapshot, as the CLI does for a batch.
+    static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(Rules::load_default().unwrap()));
+    let engine = &*ENGINE;
     let report = engine
         .analyze_bytes(source, text, &ReadOptions::default())
         .unwrap();

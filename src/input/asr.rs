@@ -7,7 +7,7 @@
 //! [`InputError`] naming the field (`segments[3].end`).
 
 use super::{InputError, ReadOptions};
-use crate::transcript::{Role, Turn};
+use crate::transcript::{Role, Transcript, Turn};
 use serde::de::DeserializeOwned;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -180,6 +180,26 @@ pub(super) fn turns(
     }
     plausible_rate(&turns, unit, list)?;
     Ok(turns)
+}
+
+/// A vendor transcript: its turns, its id, and the language it reports (kept as the
+/// `language` metadata field, so summaries can group by it).
+pub(super) fn transcript(
+    id: Option<String>,
+    turns: Vec<Turn>,
+    language: Option<String>,
+) -> Transcript {
+    let mut transcript = Transcript {
+        id,
+        turns,
+        ..Transcript::default()
+    };
+    if let Some(language) = language {
+        transcript
+            .metadata
+            .insert("language".into(), language.into());
+    }
+    transcript
 }
 
 /// A timed turn spoken by `speaker` as the input names them (`None`: the input names no

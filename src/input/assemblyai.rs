@@ -48,23 +48,14 @@ fn read(text: &str, options: &ReadOptions) -> Result<Transcript, InputError> {
         };
         (i, segment)
     });
-    let mut transcript = Transcript {
-        id: doc.id,
-        turns: asr::turns(
-            "utterances",
-            ("start", "end"),
-            Unit::Millis,
-            segments,
-            options,
-        )?,
-        ..Transcript::default()
-    };
-    if let Some(language) = doc.language_code {
-        transcript
-            .metadata
-            .insert("language".into(), language.into());
-    }
-    Ok(transcript)
+    let turns = asr::turns(
+        "utterances",
+        ("start", "end"),
+        Unit::Millis,
+        segments,
+        options,
+    )?;
+    Ok(asr::transcript(doc.id, turns, doc.language_code))
 }
 
 #[cfg(test)]

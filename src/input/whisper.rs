@@ -38,22 +38,14 @@ fn read(text: &str, options: &ReadOptions) -> Result<Transcript, InputError> {
         };
         (i, segment)
     });
-    let mut transcript = Transcript {
-        turns: asr::turns(
-            "segments",
-            ("start", "end"),
-            Unit::Seconds,
-            segments,
-            options,
-        )?,
-        ..Transcript::default()
-    };
-    if let Some(language) = doc.language {
-        transcript
-            .metadata
-            .insert("language".into(), language.into());
-    }
-    Ok(transcript)
+    let turns = asr::turns(
+        "segments",
+        ("start", "end"),
+        Unit::Seconds,
+        segments,
+        options,
+    )?;
+    Ok(asr::transcript(None, turns, doc.language))
 }
 
 #[cfg(test)]
