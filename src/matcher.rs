@@ -1,12 +1,17 @@
 //! Finds rule candidates in a turn's normalised text.
 //!
 //! Every phrase of every pack is compiled once into one Aho-Corasick DFA; every pattern
-//! into one `RegexSet` (plus the individual regexes, to locate a match). The matcher is
+//! into one `RegexSet` (plus the individual regexes, to locate a match: only the patterns
+//! the set says match are searched). A turn is scanned once for phrases, each utterance
+//! once by the set. (Tried and measured slower: nominating patterns by required literals
+//! found by the automaton and running each nominated regex; in Dutch call text the
+//! literals a pattern needs are too common.) The matcher is
 //! built with the rules and shared read-only across threads; `find` only appends to the
 //! caller's buffer. It knows nothing of speakers, moods or negation: that is [`crate::tag`].
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
+use regex_automata::meta::Regex;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -28,10 +33,11 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// `phrases`: folded, space-padded phrases with their rule; `patterns`: regex sources.
+    /// `phrases`: folded, space-padded phrases with their rule; `patterns`: sources and
+    /// compiled regexes with their rule.
     pub fn new(
         phrases: &[(String, usize)],
-        patterns: &[(String, usize)],
+        patterns: Vec<(String, Regex, usize)>,
     ) -> Result<Matcher, String> {
         let mut unique: HashMap<&str, usize> = HashMap::new();
         let mut texts: Vec<&str> = Vec::new();
@@ -51,7 +57,7 @@ impl Matcher {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&texts)
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
-        let sources: Vec<&str> = patterns.iter().map(|(p, _)| p.as_str()).collect();
+        let sources: Vec<&str> = patterns.iter().map(|(p, _, _)| p.as_str()).collect();
         let set =
             // The packs' ~170 Dutch patterns overflow the lazy DFA's default 2 MiB cache,
             // which sends every search to the slow PikeVM (measured 90x slower); with
@@ -61,21 +67,28 @@ impl Matcher {
                 .dfa_size_limit(64 << 20)
                 .build()
                 .map_err(|e| format!("cannot build the pattern set: {e}"))?;
-        let pattern_regexes = sources
-            .iter()
-            .map(|p| Regex::new(p).map_err(|e| format!("invalid pattern `{p}`: {e}")))
-            .collect::<Result<_, _>>()?;
         Ok(Matcher {
             phrases: automaton,
             phrase_rules,
             patterns: set,
-            pattern_regexes,
-            pattern_rules: patterns.iter().map(|(_, r)| *r).collect(),
+            pattern_rules: patterns.iter().map(|(_, _, r)| *r).collect(),
+            pattern_regexes: patterns.into_iter().map(|(_, regex, _)| regex).collect(),
         })
     }
 
+    /// Every candidate in `text` (a whole normalised turn), appended to `out`. `utterances`
+    /// are the ranges of `text` that hold the turn's utterances (padding included): a
+    /// pattern matches within one utterance, a phrase anywhere (the caller drops phrases
+    /// that cross a boundary).
+    pub fn find(&self, text: &str, utterances: &[Range<usize>], out: &mut Vec<Candidate>) {
+        self.find_phrases(text, out);
+        for range in utterances {
+            self.find_patterns(text, range.clone(), out);
+        }
+    }
+
     /// Phrase candidates anywhere in `text` (a whole turn), appended to `out`.
-    pub fn find_phrases(&self, text: &str, out: &mut Vec<Candidate>) {
+    fn find_phrases(&self, text: &str, out: &mut Vec<Candidate>) {
         for m in self.phrases.find_overlapping_iter(text) {
             for &rule in &self.phrase_rules[m.pattern().as_usize()] {
                 out.push(Candidate {
@@ -88,13 +101,13 @@ impl Matcher {
 
     /// Pattern candidates in one utterance `text[range]`, appended to `out` with spans in
     /// `text` coordinates.
-    pub fn find_patterns(&self, text: &str, range: Range<usize>, out: &mut Vec<Candidate>) {
+    fn find_patterns(&self, text: &str, range: Range<usize>, out: &mut Vec<Candidate>) {
         let utterance = &text[range.clone()];
         for index in self.patterns.matches(utterance).iter() {
             if let Some(m) = self.pattern_regexes[index].find(utterance) {
                 // Like phrase spans, pattern spans exclude the padding spaces a pattern
                 // may consume as word boundaries.
-                let found = m.as_str();
+                let found = &utterance[m.range()];
                 let start = m.start() + (found.len() - found.trim_start_matches(' ').len());
                 let end = (m.start() + found.trim_end_matches(' ').len()).max(start);
                 out.push(Candidate {
@@ -116,19 +129,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn whole_words_only_and_shared_phrases() {
+    fn phrases_whole_words_and_patterns_per_utterance() {
+        let pattern = |source: &str, rule| (source.to_string(), Regex::new(source).unwrap(), rule);
         let m = Matcher::new(
             &[
                 (" ja ".into(), 0),
                 (" ja ".into(), 1),
                 (" ik begrijp het ".into(), 2),
             ],
-            &[(r" (wat|hoe) ".into(), 3)],
+            vec![pattern(r" (wat|hoe) ", 3), pattern(r"^ [^ ]+ ", 4)],
         )
         .unwrap();
-        let text = " jaar ja ja ik begrijp het ";
+        let text = " jaar ja ja ik begrijp het hoe dan ";
+        let utterances = [0..27, 26..text.len()];
         let mut out = Vec::new();
-        m.find_phrases(text, &mut out);
+        m.find(text, &utterances, &mut out);
         let found: Vec<(usize, &str)> = out
             .iter()
             .map(|c| (c.rule, &text[c.span.clone()]))
@@ -140,17 +155,11 @@ mod tests {
                 (1, "ja"),
                 (0, "ja"),
                 (1, "ja"),
-                (2, "ik begrijp het")
+                (2, "ik begrijp het"),
+                (4, "jaar"),
+                (3, "hoe"),
+                (4, "hoe"),
             ]
-        );
-        out.clear();
-        m.find_patterns(" x hoe dan ", 0..11, &mut out);
-        assert_eq!(
-            out,
-            vec![Candidate {
-                rule: 3,
-                span: 3..6
-            }]
         );
     }
 }

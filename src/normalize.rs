@@ -9,29 +9,48 @@
 //! tokens, and every normalised byte remembers the span of the original token it came
 //! from, so matches are reported against the ORIGINAL text.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// What folding does with a whole token (after lower-casing and accent stripping).
+#[derive(Debug, Clone)]
+enum Special {
+    /// A filler ("eh", "ehm"): dropped.
+    Filler,
+    /// A contraction ("'t", "m'n", "da's"): replaced.
+    Contraction(String),
+}
 
 /// The language data folding needs (from `language.toml`).
 #[derive(Debug, Clone, Default)]
 pub struct Normalizer {
-    fillers: HashSet<String>,
-    contractions: HashMap<String, String>,
+    /// Fillers and contractions in one map (a contraction wins over a filler): every token
+    /// is looked up once, so the hash is the fast one of rustc.
+    special: FxHashMap<String, Special>,
+    /// No special token is longer: longer tokens skip the lookup.
+    longest_special: usize,
 }
 
 /// A turn's normalised text: `" tok tok tok "`, with a map back to the original.
 #[derive(Debug, Clone, Default)]
 pub struct NormText {
     pub text: String,
-    /// For each byte of `text`: the original byte span of the token it belongs to.
-    origin: Vec<(u32, u32)>,
+    /// Per emitted token, in order: where it starts in `text` and the original byte span it
+    /// came from (a contraction's replacement maps back to the whole contraction).
+    tokens: Vec<TokenOrigin>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TokenOrigin {
+    start: u32,
+    original: (u32, u32),
 }
 
 impl NormText {
     pub fn clear(&mut self) {
         self.text.clear();
-        self.origin.clear();
+        self.tokens.clear();
     }
 
     /// The original byte span covered by the normalised span `range` (padding spaces at
@@ -49,12 +68,23 @@ impl NormText {
         if start >= end {
             return None;
         }
-        Some(self.origin[start].0 as usize..self.origin[end - 1].1 as usize)
+        let token_at = |at: usize| {
+            let after = self.tokens.partition_point(|t| t.start as usize <= at);
+            self.tokens[after.checked_sub(1)?].original.into()
+        };
+        let first: Option<(u32, u32)> = token_at(start);
+        let last: Option<(u32, u32)> = token_at(end - 1);
+        Some(first?.0 as usize..last?.1 as usize)
     }
 
-    fn push_str(&mut self, s: &str, origin: (u32, u32)) {
-        self.text.push_str(s);
-        self.origin.extend(std::iter::repeat_n(origin, s.len()));
+    /// Appends one token and the space after it.
+    fn push_token(&mut self, token: &str, original: (u32, u32)) {
+        self.tokens.push(TokenOrigin {
+            start: self.text.len() as u32,
+            original,
+        });
+        self.text.push_str(token);
+        self.text.push(' ');
     }
 }
 
@@ -63,19 +93,24 @@ impl Normalizer {
         fillers: impl IntoIterator<Item = &'a str>,
         contractions: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Self {
+        let mut special = FxHashMap::default();
+        for filler in fillers {
+            special.insert(fold_word(filler), Special::Filler);
+        }
+        for (from, to) in contractions {
+            special.insert(fold_word(from), Special::Contraction(to.to_string()));
+        }
+        let longest_special = special.keys().map(String::len).max().unwrap_or(0);
         Normalizer {
-            fillers: fillers.into_iter().map(fold_word).collect(),
-            contractions: contractions
-                .into_iter()
-                .map(|(from, to)| (fold_word(from), to.to_string()))
-                .collect(),
+            special,
+            longest_special,
         }
     }
 
     /// Starts a turn: `out` becomes a single space, the left padding of the first utterance.
     pub fn begin(&self, out: &mut NormText) {
         out.clear();
-        out.push_str(" ", (0, 0));
+        out.text.push(' ');
     }
 
     /// Appends `original[span]` (one utterance of the turn) to `out` and returns the range
@@ -88,12 +123,25 @@ impl Normalizer {
         token: &mut String,
     ) -> Range<usize> {
         let start = out.text.len() - 1;
-        let text = &original[span.clone()];
+        let bytes = original.as_bytes();
         let mut token_start: Option<usize> = None;
         token.clear();
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let at = span.start + i;
+        let mut at = span.start;
+        while at < span.end {
+            let byte = bytes[at];
+            // ASCII needs no tables: letters and digits extend the token, lower-cased.
+            let (c, width) = if byte.is_ascii() {
+                if byte.is_ascii_alphanumeric() {
+                    token_start.get_or_insert(at);
+                    token.push(byte.to_ascii_lowercase() as char);
+                    at += 1;
+                    continue;
+                }
+                (byte as char, 1)
+            } else {
+                let c = original[at..].chars().next().unwrap_or(' ');
+                (c, c.len_utf8())
+            };
             let c = if matches!(c, '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' | '\u{2bc}') {
                 '\''
             } else {
@@ -102,20 +150,20 @@ impl Normalizer {
             if c.is_alphanumeric() || c == '\'' || (is_combining_mark(c) && token_start.is_some()) {
                 token_start.get_or_insert(at);
                 fold_char(c, token);
+                at += width;
                 continue;
             }
             let joins_word = matches!(c, '-' | '\u{2010}' | '\u{2011}')
                 && token_start.is_some()
-                && chars
-                    .peek()
-                    .is_some_and(|&(_, next)| next.is_alphanumeric());
-            if joins_word {
-                continue;
-            }
-            if let Some(s) = token_start.take() {
+                && original[at + width..span.end]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric);
+            if !joins_word && let Some(s) = token_start.take() {
                 self.emit_token(token, (s as u32, at as u32), out);
                 token.clear();
             }
+            at += width;
         }
         if let Some(s) = token_start {
             self.emit_token(token, (s as u32, span.end as u32), out);
@@ -125,24 +173,35 @@ impl Normalizer {
     }
 
     fn emit_token(&self, token: &str, origin: (u32, u32), out: &mut NormText) {
-        if let Some(replacement) = self.contractions.get(token) {
-            out.push_str(replacement, origin);
-            out.push_str(" ", (origin.1, origin.1));
-            return;
+        if !token.contains('\'') {
+            return match self.special(token) {
+                Some(Special::Filler) => {}
+                Some(Special::Contraction(replacement)) => out.push_token(replacement, origin),
+                None => out.push_token(token, origin),
+            };
+        }
+        if let Some(Special::Contraction(replacement)) = self.special(token) {
+            return out.push_token(replacement, origin);
         }
         let bare = token.trim_matches('\'');
-        if bare.is_empty() || self.fillers.contains(bare) {
+        if bare.is_empty() || matches!(self.special(bare), Some(Special::Filler)) {
             return;
         }
         if bare.contains('\'') {
             let joined: String = bare.chars().filter(|&c| c != '\'').collect();
             return self.emit_token(&joined, origin, out);
         }
-        match self.contractions.get(bare) {
-            Some(replacement) => out.push_str(replacement, origin),
-            None => out.push_str(bare, origin),
+        match self.special(bare) {
+            Some(Special::Contraction(replacement)) => out.push_token(replacement, origin),
+            _ => out.push_token(bare, origin),
         }
-        out.push_str(" ", (origin.1, origin.1));
+    }
+
+    fn special(&self, token: &str) -> Option<&Special> {
+        if token.len() > self.longest_special {
+            return None;
+        }
+        self.special.get(token)
     }
 
     /// Normalises a rule phrase the way utterances are normalised, padded: `" ik begrijp het "`.

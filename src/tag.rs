@@ -53,6 +53,7 @@ struct Scratch {
     norm: NormText,
     token: String,
     candidates: Vec<Candidate>,
+    utterance_ranges: Vec<Range<usize>>,
     hits: Vec<Hit>,
 }
 
@@ -92,12 +93,12 @@ fn tag_turn(
     let text = s.norm.text.as_str();
 
     s.candidates.clear();
-    rules.matcher.find_phrases(text, &mut s.candidates);
-    for u in &s.utterances {
-        rules
-            .matcher
-            .find_patterns(text, u.norm.clone(), &mut s.candidates);
-    }
+    s.utterance_ranges.clear();
+    s.utterance_ranges
+        .extend(s.utterances.iter().map(|u| u.norm.clone()));
+    rules
+        .matcher
+        .find(text, &s.utterance_ranges, &mut s.candidates);
 
     s.hits.clear();
     let mut new_customer_terms = Vec::new();

@@ -14,11 +14,26 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
         .expect("timestamp regex is valid")
 });
 
-/// `Label:` or `Label (name):` at the start of a line: at most three words before the colon.
+/// What may stand before the colon of `Label:` or `Label (name):`: at most three words.
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*([\p{L}][\p{L}\p{N}_.\-]*(?:[ \t]+[\p{L}\p{N}_.\-()]+){0,2})\s*:(?:\s|$)")
+    Regex::new(r"^\s*[\p{L}][\p{L}\p{N}_.\-]*(?:[ \t]+[\p{L}\p{N}_.\-()]+){0,2}\s*$")
         .expect("label regex is valid")
 });
+
+/// Splits `Label: text` into the label and the offset of the text. A label cannot hold a
+/// colon, so only the text before the first colon can be one; it must be followed by white
+/// space or the end of the line.
+fn split_label(line: &str) -> Option<(&str, usize)> {
+    let colon = line.find(':')?;
+    let after = line[colon + 1..].chars().next();
+    if after.is_some_and(|c| !c.is_whitespace()) || !LABEL.is_match(&line[..colon]) {
+        return None;
+    }
+    Some((
+        line[..colon].trim(),
+        colon + 1 + after.map_or(0, char::len_utf8),
+    ))
+}
 
 pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, InputError> {
     let mut transcript = Transcript::default();
@@ -28,7 +43,11 @@ pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, Inp
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let (start_ms, rest) = match TIMESTAMP.captures(line) {
+        // Only a line that starts with `[` or a digit can hold a timestamp.
+        let stamped = line
+            .trim_start()
+            .starts_with(|c: char| c == '[' || c.is_ascii_digit());
+        let (start_ms, rest) = match stamped.then(|| TIMESTAMP.captures(line)).flatten() {
             Some(caps) => {
                 let stamp = caps
                     .get(1)
@@ -41,9 +60,8 @@ pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, Inp
             }
             None => (None, line),
         };
-        match LABEL.captures(rest) {
-            Some(caps) => {
-                let label = caps.get(1).map_or("", |m| m.as_str());
+        match split_label(rest) {
+            Some((label, body_start)) => {
                 let first_word = label
                     .split(|c: char| !c.is_alphanumeric())
                     .next()
@@ -64,7 +82,7 @@ pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, Inp
                         .at_line(line_no)
                         .at_column(column)
                     })?;
-                let body = rest[caps.get(0).map_or(0, |m| m.end())..].trim();
+                let body = rest[body_start..].trim();
                 transcript.turns.push(Turn {
                     speaker: speaker.into(),
                     speaker_label: None,

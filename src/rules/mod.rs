@@ -97,7 +97,8 @@ pub struct Language {
 pub enum RuleKind {
     /// Literal phrases, whole words, via the shared Aho-Corasick automaton.
     Phrase,
-    /// A regular expression over the normalised utterance, via the shared `RegexSet`.
+    /// A regular expression over the normalised utterance, run where the shared automaton
+    /// finds one of its required literals.
     Pattern,
     /// The whole turn is made of these tokens only.
     OnlyTokens(HashSet<String>),
@@ -328,7 +329,7 @@ impl Rules {
         let mut techniques = Vec::with_capacity(parsed.len());
         let mut rules = Vec::new();
         let mut phrases: Vec<(String, usize)> = Vec::new();
-        let mut patterns: Vec<(String, usize)> = Vec::new();
+        let mut patterns: Vec<(String, regex_automata::meta::Regex, usize)> = Vec::new();
         for (tech_index, (file, t)) in parsed.iter().enumerate() {
             if t.rules.is_empty() {
                 return Err(
@@ -381,12 +382,11 @@ impl Rules {
                                 "kind = \"pattern\" needs `pattern = '...'`",
                             )
                         })?;
-                        if let Err(e) = regex::Regex::new(pattern.get_ref()) {
-                            return Err(
+                        let regex =
+                            regex_automata::meta::Regex::new(pattern.get_ref()).map_err(|e| {
                                 file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
-                            );
-                        }
-                        patterns.push((pattern.get_ref().clone(), rule_index));
+                            })?;
+                        patterns.push((pattern.get_ref().clone(), regex, rule_index));
                         (RuleKind::Pattern, vec![pattern.get_ref().clone()])
                     }
                     RuleKindName::OnlyTokens => {
@@ -455,7 +455,7 @@ impl Rules {
             Some(file) => conversation::compile(file, &language.normalizer, &lookup)?,
             None => Conversation::default(),
         };
-        let matcher = Matcher::new(&phrases, &patterns).map_err(|message| RuleError {
+        let matcher = Matcher::new(&phrases, patterns).map_err(|message| RuleError {
             file: "rules".into(),
             line: 1,
             column: 1,
