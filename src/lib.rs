@@ -29,6 +29,7 @@
 pub mod batch;
 pub mod check;
 pub mod eval;
+pub mod examples;
 pub mod explain;
 pub mod input;
 pub mod matcher;

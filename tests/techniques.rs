@@ -2,89 +2,55 @@
 //! through the whole engine: positives must be tagged on the last turn, negatives must not.
 
 use callqa::Engine;
-use callqa::input::ReadOptions;
 use callqa::rules::Rules;
-use callqa::transcript::Speaker;
-
-/// Turns an example into a plain transcript: unlabelled lines are the technique's speaker.
-fn transcript(example: &str, speaker: Speaker) -> String {
-    let default = match speaker {
-        Speaker::Agent => "Medewerker",
-        Speaker::Customer => "Klant",
-    };
-    example
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let labelled = line.split_once(':').is_some_and(|(label, _)| {
-                ReadOptions::default().speaker_for_label(label).is_some()
-            });
-            if labelled {
-                line.to_string()
-            } else {
-                format!("{default}: {line}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 #[test]
 fn every_technique_example_behaves_as_documented() {
-    let rules = Rules::load_default().expect("built-in rules load");
-    let ids: Vec<(String, Speaker, Vec<String>, Vec<String>)> = rules
-        .techniques
-        .iter()
-        .map(|t| {
-            (
-                t.id.clone(),
-                t.speaker,
-                t.examples.positive.clone(),
-                t.examples.negative.clone(),
-            )
-        })
-        .collect();
-    let engine = Engine::new(rules);
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    for (id, speaker, positive, negative) in &ids {
-        assert!(
-            positive.len() >= 3 && negative.len() >= 3,
-            "technique {id} needs at least 3 positive and 3 negative examples"
-        );
-        for (expect, examples) in [(true, positive), (false, negative)] {
-            for example in examples {
-                let text = transcript(example, *speaker);
-                let report =
-                    match engine.analyze_bytes("example", text.as_bytes(), &ReadOptions::default())
-                    {
-                        Ok(report) => report,
-                        Err(e) => {
-                            failures.push(format!("{id}: example {example:?} does not read: {e}"));
-                            continue;
-                        }
-                    };
-                let last = report.turns.last().expect("examples have a turn");
-                checked += 1;
-                if last.techniques.contains(id) != expect {
-                    let verdict = if expect {
-                        "NOT tagged (expected tagged)"
-                    } else {
-                        "tagged (expected NOT)"
-                    };
-                    failures.push(format!(
-                        "{id}: {verdict}: {example:?} -> {:?}",
-                        last.techniques
-                    ));
-                }
+    let engine = Engine::new(Rules::load_default().expect("built-in rules load"));
+    let run = callqa::examples::run(&engine, 3);
+    assert!(
+        run.too_few.is_empty(),
+        "techniques need at least 3 positive and 3 negative examples: {:?}",
+        run.too_few
+    );
+    assert!(run.checked > 100, "only {} examples ran", run.checked);
+    let failures: Vec<String> = run.failures.iter().map(ToString::to_string).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} examples failed:\n{}",
+        failures.len(),
+        run.checked,
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_failing_example_is_reported_with_what_was_found() {
+    // A pack whose greeting example cannot hold: the check must say so, not pass.
+    let dir = tempfile::tempdir().unwrap();
+    let pack = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for sub in ["", "techniques", "methodologies"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for entry in std::fs::read_dir(pack.join(sub)).unwrap().flatten() {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
             }
         }
     }
-    assert!(checked > 100, "only {checked} examples ran");
+    let greeting = dir.path().join("techniques/greeting.toml");
+    let text = std::fs::read_to_string(&greeting).unwrap();
+    let text = text.replacen("positive = [", "positive = [\n  \"Klik op Start.\",", 1);
+    std::fs::write(&greeting, text).unwrap();
+    let engine = Engine::new(Rules::load_dir(dir.path()).unwrap());
+    let run = callqa::examples::run(&engine, 3);
+    assert_eq!(run.failures.len(), 1, "{:?}", run.failures);
+    let failure = &run.failures[0];
+    assert_eq!(failure.technique, "greeting");
+    assert!(failure.positive);
+    assert_eq!(failure.found, Ok(vec!["step_instruction".to_string()]));
     assert!(
-        failures.is_empty(),
-        "{} of {checked} examples failed:\n{}",
-        failures.len(),
-        failures.join("\n")
+        failure
+            .to_string()
+            .starts_with("greeting: positive example NOT tagged")
     );
 }

@@ -3,6 +3,7 @@
 //! broken rule pack.
 
 mod analyze;
+mod check;
 mod eval;
 mod explain;
 mod summarize;
@@ -20,7 +21,7 @@ pub const EXIT_USAGE: i32 = 2;
     name = "callqa",
     version,
     about = "Scores Dutch support-call transcripts against the CLEAR and LASSO methodologies.",
-    after_help = "Exit codes:\n  0  every input was analysed\n  1  one or more inputs could not be read (each is reported; the rest are analysed)\n  2  usage error or broken rule pack\n  3  (eval) accuracy below --min-f1"
+    after_help = "Exit codes:\n  0  every input was analysed\n  1  one or more inputs could not be read (each is reported; the rest are analysed); (check) an example failed\n  2  usage error or broken rule pack\n  3  (eval) accuracy below --min-f1"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -33,6 +34,8 @@ struct Cli {
 enum Command {
     /// Analyse transcripts: tag techniques, check phases and order, score, coach.
     Analyze(analyze::Args),
+    /// Load a rule pack and run every technique's examples (exit 1 if any fails).
+    Check(check::Args),
     /// Measure accuracy against an annotated corpus (per technique, phase and finding).
     Eval(eval::Args),
     /// Explain a technique, rule code, methodology or finding kind (all, when no id).
@@ -82,6 +85,7 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Summarize(args) => summarize::run(args),
