@@ -1,14 +1,18 @@
 //! Finds rule candidates in a turn's normalised text.
 //!
-//! Every phrase of every pack is compiled once into one Aho-Corasick DFA; every pattern
-//! into one `RegexSet` (plus the individual regexes, to locate a match: only the patterns
-//! the set says match are searched). A turn is scanned once for phrases, each utterance
-//! once by the set. (Tried and measured slower: nominating patterns by required literals
-//! found by the automaton and running each nominated regex; in Dutch call text the
-//! literals a pattern needs are too common.) The matcher is
-//! built with the rules and shared read-only across threads; `find` only appends to the
-//! caller's buffer. It knows nothing of speakers, moods or negation: that is [`crate::tag`].
+//! A rule can only ever be tagged on its technique's speaker's turns, so the matcher is
+//! built twice, once per speaker, each with only the rules that can apply to that speaker
+//! (jargon `term` rules on both: the customer's use of a term matters too). Per side, every
+//! phrase is compiled into one Aho-Corasick DFA and every pattern into one `RegexSet`
+//! (plus the individual regexes, to locate a match: only the patterns the set says match
+//! are searched). A turn is scanned once for phrases, each utterance once by the set.
+//! (Tried and measured slower: nominating patterns by required literals found by the
+//! automaton and running each nominated regex; in Dutch call text the literals a pattern
+//! needs are too common.) The matcher is built with the rules and shared read-only across
+//! threads; `find` only appends to the caller's buffer. Moods, negation and the rest of
+//! what makes a candidate a tag are [`crate::tag`]'s.
 
+use crate::transcript::Speaker;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
 use regex_automata::meta::Regex;
@@ -22,8 +26,28 @@ pub struct Candidate {
     pub span: Range<usize>,
 }
 
+/// Which speakers' turns a phrase or pattern is looked for in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sides {
+    Only(Speaker),
+    Both,
+}
+
+impl Sides {
+    fn includes(self, speaker: Speaker) -> bool {
+        self == Sides::Both || self == Sides::Only(speaker)
+    }
+}
+
 #[derive(Debug)]
 pub struct Matcher {
+    agent: Side,
+    customer: Side,
+}
+
+/// The compiled phrases and patterns of the rules that apply to one speaker.
+#[derive(Debug)]
+struct Side {
     phrases: AhoCorasick,
     /// Automaton pattern id -> the rules that share that phrase.
     phrase_rules: Vec<Vec<usize>>,
@@ -33,23 +57,66 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// `phrases`: folded, space-padded phrases with their rule; `patterns`: sources and
-    /// compiled regexes with their rule.
+    /// `phrases`: folded, space-padded phrases with their rule and sides; `patterns`:
+    /// sources and compiled regexes with their rule and sides.
     pub fn new(
-        phrases: &[(String, usize)],
-        patterns: Vec<(String, Regex, usize)>,
+        phrases: &[(String, usize, Sides)],
+        patterns: &[(String, Regex, usize, Sides)],
     ) -> Result<Matcher, String> {
+        let side = |speaker: Speaker| {
+            let phrases: Vec<(&str, usize)> = phrases
+                .iter()
+                .filter(|(_, _, sides)| sides.includes(speaker))
+                .map(|(phrase, rule, _)| (phrase.as_str(), *rule))
+                .collect();
+            let patterns: Vec<(&str, &Regex, usize)> = patterns
+                .iter()
+                .filter(|(_, _, _, sides)| sides.includes(speaker))
+                .map(|(source, regex, rule, _)| (source.as_str(), regex, *rule))
+                .collect();
+            Side::new(&phrases, &patterns)
+        };
+        Ok(Matcher {
+            agent: side(Speaker::Agent)?,
+            customer: side(Speaker::Customer)?,
+        })
+    }
+
+    /// Every candidate for a turn of `speaker` in `text` (the whole normalised turn),
+    /// appended to `out`. `utterances` are the ranges of `text` that hold the turn's
+    /// utterances (padding included): a pattern matches within one utterance, a phrase
+    /// anywhere (the caller drops phrases that cross a boundary).
+    pub fn find(
+        &self,
+        speaker: Speaker,
+        text: &str,
+        utterances: &[Range<usize>],
+        out: &mut Vec<Candidate>,
+    ) {
+        let side = match speaker {
+            Speaker::Agent => &self.agent,
+            Speaker::Customer => &self.customer,
+        };
+        side.find_phrases(text, out);
+        for range in utterances {
+            side.find_patterns(text, range.clone(), out);
+        }
+    }
+}
+
+impl Side {
+    fn new(phrases: &[(&str, usize)], patterns: &[(&str, &Regex, usize)]) -> Result<Side, String> {
         let mut unique: HashMap<&str, usize> = HashMap::new();
         let mut texts: Vec<&str> = Vec::new();
         let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
-        for (phrase, rule) in phrases {
-            let id = *unique.entry(phrase.as_str()).or_insert_with(|| {
-                texts.push(phrase.as_str());
+        for &(phrase, rule) in phrases {
+            let id = *unique.entry(phrase).or_insert_with(|| {
+                texts.push(phrase);
                 phrase_rules.push(Vec::new());
                 texts.len() - 1
             });
-            if !phrase_rules[id].contains(rule) {
-                phrase_rules[id].push(*rule);
+            if !phrase_rules[id].contains(&rule) {
+                phrase_rules[id].push(rule);
             }
         }
         let automaton = AhoCorasick::builder()
@@ -57,7 +124,7 @@ impl Matcher {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&texts)
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
-        let sources: Vec<&str> = patterns.iter().map(|(p, _, _)| p.as_str()).collect();
+        let sources: Vec<&str> = patterns.iter().map(|(p, _, _)| *p).collect();
         let set =
             // The packs' ~170 Dutch patterns overflow the lazy DFA's default 2 MiB cache,
             // which sends every search to the slow PikeVM (measured 90x slower); with
@@ -67,24 +134,16 @@ impl Matcher {
                 .dfa_size_limit(64 << 20)
                 .build()
                 .map_err(|e| format!("cannot build the pattern set: {e}"))?;
-        Ok(Matcher {
+        Ok(Side {
             phrases: automaton,
             phrase_rules,
             patterns: set,
             pattern_rules: patterns.iter().map(|(_, _, r)| *r).collect(),
-            pattern_regexes: patterns.into_iter().map(|(_, regex, _)| regex).collect(),
+            pattern_regexes: patterns
+                .iter()
+                .map(|(_, regex, _)| (*regex).clone())
+                .collect(),
         })
-    }
-
-    /// Every candidate in `text` (a whole normalised turn), appended to `out`. `utterances`
-    /// are the ranges of `text` that hold the turn's utterances (padding included): a
-    /// pattern matches within one utterance, a phrase anywhere (the caller drops phrases
-    /// that cross a boundary).
-    pub fn find(&self, text: &str, utterances: &[Range<usize>], out: &mut Vec<Candidate>) {
-        self.find_phrases(text, out);
-        for range in utterances {
-            self.find_patterns(text, range.clone(), out);
-        }
     }
 
     /// Phrase candidates anywhere in `text` (a whole turn), appended to `out`.
@@ -117,11 +176,6 @@ impl Matcher {
             }
         }
     }
-
-    /// Number of distinct phrases and patterns compiled.
-    pub fn sizes(&self) -> (usize, usize) {
-        (self.phrase_rules.len(), self.pattern_rules.len())
-    }
 }
 
 #[cfg(test)]
@@ -130,20 +184,26 @@ mod tests {
 
     #[test]
     fn phrases_whole_words_and_patterns_per_utterance() {
-        let pattern = |source: &str, rule| (source.to_string(), Regex::new(source).unwrap(), rule);
+        let agent = Sides::Only(Speaker::Agent);
+        let pattern = |source: &str, rule, sides| {
+            (source.to_string(), Regex::new(source).unwrap(), rule, sides)
+        };
         let m = Matcher::new(
             &[
-                (" ja ".into(), 0),
-                (" ja ".into(), 1),
-                (" ik begrijp het ".into(), 2),
+                (" ja ".into(), 0, agent),
+                (" ja ".into(), 1, Sides::Both),
+                (" ik begrijp het ".into(), 2, agent),
             ],
-            vec![pattern(r" (wat|hoe) ", 3), pattern(r"^ [^ ]+ ", 4)],
+            &[
+                pattern(r" (wat|hoe) ", 3, agent),
+                pattern(r"^ [^ ]+ ", 4, agent),
+            ],
         )
         .unwrap();
         let text = " jaar ja ja ik begrijp het hoe dan ";
         let utterances = [0..27, 26..text.len()];
         let mut out = Vec::new();
-        m.find(text, &utterances, &mut out);
+        m.find(Speaker::Agent, text, &utterances, &mut out);
         let found: Vec<(usize, &str)> = out
             .iter()
             .map(|c| (c.rule, &text[c.span.clone()]))
@@ -160,6 +220,17 @@ mod tests {
                 (3, "hoe"),
                 (4, "hoe"),
             ]
+        );
+        out.clear();
+        m.find(Speaker::Customer, text, &utterances, &mut out);
+        let found: Vec<(usize, &str)> = out
+            .iter()
+            .map(|c| (c.rule, &text[c.span.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            vec![(1, "ja"), (1, "ja")],
+            "only rules for both sides"
         );
     }
 }

@@ -10,7 +10,7 @@ use crate::matcher::Candidate;
 use crate::normalize::NormText;
 use crate::rules::{Language, Mood, Negation, RuleKind, Rules};
 use crate::segment::{self, Terminal};
-use crate::transcript::{Transcript, Turn};
+use crate::transcript::{Speaker, Transcript, Turn};
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -96,9 +96,12 @@ fn tag_turn(
     s.utterance_ranges.clear();
     s.utterance_ranges
         .extend(s.utterances.iter().map(|u| u.norm.clone()));
+    // A turn of no known speaker gets no technique; the customer side still collects the
+    // terms it uses, as the jargon rule counts them.
+    let side = turn.speaker.known().unwrap_or(Speaker::Customer);
     rules
         .matcher
-        .find(text, &s.utterance_ranges, &mut s.candidates);
+        .find(side, text, &s.utterance_ranges, &mut s.candidates);
 
     s.hits.clear();
     let mut new_customer_terms = Vec::new();

@@ -12,7 +12,7 @@ mod schema;
 pub use conversation::{Conversation, MetricSettings, RoleCues};
 pub use schema::{Examples, Mood, Negation};
 
-use crate::matcher::Matcher;
+use crate::matcher::{Matcher, Sides};
 use crate::normalize::{Normalizer, fold_word};
 use crate::segment::QuestionCues;
 use crate::transcript::Speaker;
@@ -328,8 +328,8 @@ impl Rules {
 
         let mut techniques = Vec::with_capacity(parsed.len());
         let mut rules = Vec::new();
-        let mut phrases: Vec<(String, usize)> = Vec::new();
-        let mut patterns: Vec<(String, regex_automata::meta::Regex, usize)> = Vec::new();
+        let mut phrases: Vec<(String, usize, Sides)> = Vec::new();
+        let mut patterns: Vec<(String, regex_automata::meta::Regex, usize, Sides)> = Vec::new();
         for (tech_index, (file, t)) in parsed.iter().enumerate() {
             if t.rules.is_empty() {
                 return Err(
@@ -338,7 +338,18 @@ impl Rules {
             }
             let mut rule_ids = Vec::new();
             let mut names = HashSet::new();
+            let speaker = match t.speaker {
+                SpeakerName::Agent => Speaker::Agent,
+                SpeakerName::Customer => Speaker::Customer,
+            };
             for entry in &t.rules {
+                // A term used by the other speaker matters too (jargon the customer said
+                // first is no jargon); every other rule only on its own speaker's turns.
+                let sides = if entry.kind == RuleKindName::Term {
+                    Sides::Both
+                } else {
+                    Sides::Only(speaker)
+                };
                 let name = entry.name.get_ref();
                 if !names.insert(name.clone()) {
                     return Err(file.error(
@@ -363,7 +374,7 @@ impl Rules {
                                     "phrase is empty after normalisation",
                                 ));
                             }
-                            phrases.push((folded, rule_index));
+                            phrases.push((folded, rule_index, sides));
                         }
                         let kind = if entry.kind == RuleKindName::Term {
                             RuleKind::Term
@@ -386,7 +397,7 @@ impl Rules {
                             regex_automata::meta::Regex::new(pattern.get_ref()).map_err(|e| {
                                 file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
                             })?;
-                        patterns.push((pattern.get_ref().clone(), regex, rule_index));
+                        patterns.push((pattern.get_ref().clone(), regex, rule_index, sides));
                         (RuleKind::Pattern, vec![pattern.get_ref().clone()])
                     }
                     RuleKindName::OnlyTokens => {
@@ -424,10 +435,7 @@ impl Rules {
             techniques.push(Technique {
                 id: t.id.get_ref().clone(),
                 name: t.name.clone(),
-                speaker: match t.speaker {
-                    SpeakerName::Agent => Speaker::Agent,
-                    SpeakerName::Customer => Speaker::Customer,
-                },
+                speaker,
                 summary: t.summary.trim().to_string(),
                 explanation: t.explanation.trim().to_string(),
                 suppressed_by: t
@@ -455,7 +463,7 @@ impl Rules {
             Some(file) => conversation::compile(file, &language.normalizer, &lookup)?,
             None => Conversation::default(),
         };
-        let matcher = Matcher::new(&phrases, patterns).map_err(|message| RuleError {
+        let matcher = Matcher::new(&phrases, &patterns).map_err(|message| RuleError {
             file: "rules".into(),
             line: 1,
             column: 1,
