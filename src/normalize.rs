@@ -147,7 +147,8 @@ impl Normalizer {
             } else {
                 c
             };
-            if c.is_alphanumeric() || c == '\'' || (is_combining_mark(c) && token_start.is_some()) {
+            let joins_mark = !c.is_ascii() && token_start.is_some() && is_combining_mark(c);
+            if c.is_alphanumeric() || c == '\'' || joins_mark {
                 token_start.get_or_insert(at);
                 fold_char(c, token);
                 at += width;

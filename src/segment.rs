@@ -88,6 +88,20 @@ mod ascii {
         table
     };
 
+    /// Bytes after which, following a word byte, no rule can break (non-ASCII never occurs).
+    static WORD_BYTES: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 128 {
+            table[byte] = matches!(
+                category_of(byte as u8),
+                Cat::Lower | Cat::Upper | Cat::Numeric | Cat::SContinue | Cat::Other
+            );
+            byte += 1;
+        }
+        table
+    };
+
     #[inline]
     fn category(byte: u8) -> Cat {
         CATEGORIES[(byte & 0x7f) as usize]
@@ -155,13 +169,6 @@ mod ascii {
         }
     }
 
-    fn is_word(cat: Cat) -> bool {
-        matches!(
-            cat,
-            Cat::Lower | Cat::Upper | Cat::Numeric | Cat::SContinue | Cat::Other
-        )
-    }
-
     /// SB8: ATerm Close* Sp* × (¬(OLetter | Upper | Lower | ParaSep | SATerm))* Lower.
     fn sb8(state: State, ahead: &[u8]) -> bool {
         state.before_close(true) == Part::ATerm
@@ -218,7 +225,7 @@ mod ascii {
                 if matches!(self.state.last(), Part::UpperLower | Part::Other) {
                     let run = self.text[self.pos..]
                         .iter()
-                        .take_while(|&&b| is_word(category(b)))
+                        .take_while(|&&b| WORD_BYTES[b as usize])
                         .count();
                     for &b in &self.text[self.pos + run - run.min(4)..self.pos + run] {
                         self.state = self.state.next(category(b));

@@ -47,16 +47,22 @@ pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, Inp
         let stamped = line
             .trim_start()
             .starts_with(|c: char| c == '[' || c.is_ascii_digit());
-        let (start_ms, rest) = match stamped.then(|| TIMESTAMP.captures(line)).flatten() {
-            Some(caps) => {
-                let stamp = caps
-                    .get(1)
-                    .or_else(|| caps.get(2))
-                    .map_or("", |m| m.as_str());
+        let (start_ms, rest) = match stamped.then(|| TIMESTAMP.find(line)).flatten() {
+            Some(found) => {
+                // The match is `[ 00:01:23 ] -` or `00:01:23.250 `: the stamp is what the
+                // brackets, dash and white space enclose.
+                let stamp = found
+                    .as_str()
+                    .trim()
+                    .trim_end_matches('-')
+                    .trim_end()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .trim();
                 let ms = parse_timestamp(stamp).ok_or_else(|| {
                     InputError::new("syntax", format!("bad timestamp `{stamp}`")).at_line(line_no)
                 })?;
-                (Some(ms), &line[caps.get(0).map_or(0, |m| m.end())..])
+                (Some(ms), &line[found.end()..])
             }
             None => (None, line),
         };
