@@ -158,12 +158,15 @@ impl Side {
         }
     }
 
-    /// Pattern candidates in one utterance `text[range]`, appended to `out` with spans in
-    /// `text` coordinates.
+    /// Pattern candidates in one utterance `text[range]` (every non-overlapping match of
+    /// every pattern the set says matches), appended to `out` with spans in `text`
+    /// coordinates.
     fn find_patterns(&self, text: &str, range: Range<usize>, out: &mut Vec<Candidate>) {
         let utterance = &text[range.clone()];
         for index in self.patterns.matches(utterance).iter() {
-            if let Some(m) = self.pattern_regexes[index].find(utterance) {
+            // Every match, not just the first: a later one may hold where the first is
+            // negated or in the wrong mood (run-on ASR turns hold several sentences).
+            for m in self.pattern_regexes[index].find_iter(utterance) {
                 // Like phrase spans, pattern spans exclude the padding spaces a pattern
                 // may consume as word boundaries.
                 let found = &utterance[m.range()];

@@ -22,14 +22,34 @@ pub enum Terminal {
 
 /// Byte ranges of the utterances of `text`, with how each ends. Empty-only pieces (white
 /// space) are skipped; every non-blank byte belongs to exactly one utterance.
-pub fn utterances(text: &str, out: &mut Vec<(Range<usize>, Terminal)>) {
+///
+/// On top of UAX #29, a full stop followed by a lower-case word or an apostrophe
+/// contraction ends an utterance too ("Ja, weg. 't Werkt.", ASR's "oke. dan klikt u"),
+/// unless the word before it is an abbreviation (`abbreviations`, folded, without the
+/// final dot: "bijv", "o.a") or a single letter (an initial). UAX #29 keeps such text
+/// together because English abbreviations are followed by lower case.
+pub fn utterances(
+    text: &str,
+    abbreviations: &HashSet<String>,
+    out: &mut Vec<(Range<usize>, Terminal)>,
+) {
     out.clear();
-    let mut push = |start: usize, sentence: &str| {
-        let trimmed = sentence.trim_end();
-        let lead = sentence.len() - sentence.trim_start().len();
+    let mut push_piece = |start: usize, piece: &str| {
+        let trimmed = piece.trim_end();
+        let lead = piece.len() - piece.trim_start().len();
         if !trimmed.trim().is_empty() {
             out.push((start + lead..start + trimmed.len(), terminal_of(trimmed)));
         }
+    };
+    let mut push = |start: usize, sentence: &str| {
+        let mut from = 0;
+        for at in memchr::memchr_iter(b'.', sentence.as_bytes()) {
+            if let Some(next) = lower_case_after(sentence, at, abbreviations) {
+                push_piece(start + from, &sentence[from..next]);
+                from = next;
+            }
+        }
+        push_piece(start + from, &sentence[from..]);
     };
     if text.is_ascii() {
         let mut start = 0;
@@ -287,6 +307,33 @@ mod ascii {
     }
 }
 
+/// Where a new utterance starts after the full stop at `dot`: the next word, when it is
+/// lower case or an apostrophe contraction and the word before the stop is no
+/// abbreviation or initial.
+fn lower_case_after(sentence: &str, dot: usize, abbreviations: &HashSet<String>) -> Option<usize> {
+    let after = &sentence[dot + 1..];
+    let gap = after.len() - after.trim_start().len();
+    if gap == 0 {
+        return None;
+    }
+    let mut next = after[gap..].chars();
+    let starts_word = match next.next()? {
+        c if c.is_lowercase() => true,
+        '\'' | '\u{2019}' | '`' => next.next().is_some_and(char::is_alphabetic),
+        _ => false,
+    };
+    let before = &sentence[..dot];
+    let word_start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '.' || c == '/'))
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = before[word_start..].trim_matches('.');
+    let is_word = word.chars().count() > 1 && word.chars().any(char::is_alphabetic);
+    (starts_word && is_word && !abbreviations.contains(&crate::normalize::fold_word(word)))
+        .then_some(dot + 1 + gap)
+}
+
 fn terminal_of(sentence: &str) -> Terminal {
     let last = sentence
         .chars()
@@ -305,21 +352,30 @@ pub struct QuestionCues {
     pub words: HashSet<String>,
     pub verbs: HashSet<String>,
     pub subjects: HashSet<String>,
+    /// May stand between the verb and the subject ("is nu alles in orde").
+    pub adverbs: HashSet<String>,
+    /// May open the utterance before the question starts ("en", "oke", "ja").
+    pub openers: HashSet<String>,
     /// Folded and padded, e.g. `" klopt dat "`; matched at the end of the utterance.
     pub tags: Vec<String>,
 }
 
 impl QuestionCues {
-    /// Whether the normalised text opens a question: a question word,
-    /// or a finite verb followed by a subject.
+    /// Whether the normalised text opens a question: a question word, or a finite verb
+    /// followed by a subject (adverbs in between allowed), after any openers.
     pub fn opens_question(&self, normalised: &str) -> bool {
-        let mut tokens = normalised.split(' ').filter(|t| !t.is_empty());
+        let mut tokens = normalised
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .skip_while(|t| self.openers.contains(*t));
         let Some(first) = tokens.next() else {
             return false;
         };
         self.words.contains(first)
             || (self.verbs.contains(first)
-                && tokens.next().is_some_and(|s| self.subjects.contains(s)))
+                && tokens
+                    .find(|t| !self.adverbs.contains(*t))
+                    .is_some_and(|s| self.subjects.contains(s)))
     }
 
     /// Whether the padded normalised utterance ends in a tag question.
@@ -333,8 +389,9 @@ mod tests {
     use super::*;
 
     fn split(text: &str) -> Vec<(&str, Terminal)> {
+        let abbreviations = ["bijv", "o.a"].map(String::from).into();
         let mut out = Vec::new();
-        utterances(text, &mut out);
+        utterances(text, &abbreviations, &mut out);
         out.into_iter().map(|(r, t)| (&text[r], t)).collect()
     }
 
@@ -349,6 +406,29 @@ mod tests {
             ]
         );
         assert!(split("   ").is_empty());
+    }
+
+    #[test]
+    fn full_stop_before_lower_case_ends_an_utterance_unless_abbreviated() {
+        assert_eq!(
+            split("Ja, weg. 't Werkt. oke. dan klikt u"),
+            vec![
+                ("Ja, weg.", Terminal::Statement),
+                ("'t Werkt.", Terminal::Statement),
+                ("oke.", Terminal::Statement),
+                ("dan klikt u", Terminal::Unpunctuated),
+            ]
+        );
+        assert_eq!(
+            split("Kijk bijv. de router na, o.a. de kabel. J. de Vries belt."),
+            vec![
+                (
+                    "Kijk bijv. de router na, o.a. de kabel.",
+                    Terminal::Statement
+                ),
+                ("J. de Vries belt.", Terminal::Statement),
+            ]
+        );
     }
 
     #[test]
@@ -387,11 +467,17 @@ mod tests {
         let cues = QuestionCues {
             words: ["wat", "hoe"].map(String::from).into(),
             verbs: ["heeft", "werkt"].map(String::from).into(),
-            subjects: ["u", "het"].map(String::from).into(),
+            subjects: ["u", "het", "alles"].map(String::from).into(),
+            adverbs: ["nu"].map(String::from).into(),
+            openers: ["en", "oke"].map(String::from).into(),
             tags: vec![" toch ".into()],
         };
         assert!(cues.opens_question(" hoe gaat het "));
         assert!(cues.opens_question(" heeft u de router "));
+        assert!(cues.opens_question(" werkt nu alles "));
+        assert!(cues.opens_question(" en oke hoe gaat het "));
+        assert!(!cues.opens_question(" oke "));
+        assert!(!cues.opens_question(" werkt nu goed "));
         assert!(!cues.opens_question(" u heeft de router "));
         assert!(!cues.opens_question(" werkt niet "));
         assert!(cues.ends_in_tag(" het werkt nu toch "));

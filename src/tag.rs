@@ -77,7 +77,7 @@ fn tag_turn(
     customer_terms: &mut HashSet<String>,
 ) -> TaggedTurn {
     let language = &rules.language;
-    segment::utterances(&turn.text, &mut s.spans);
+    segment::utterances(&turn.text, &language.abbreviations, &mut s.spans);
     language.normalizer.begin(&mut s.norm);
     s.utterances.clear();
     for (span, terminal) in &s.spans {

@@ -90,6 +90,8 @@ pub struct Language {
     pub negation_transparent: HashSet<String>,
     pub negation_before: usize,
     pub negation_after: usize,
+    /// Folded, without the final dot: a full stop after one does not end an utterance.
+    pub abbreviations: HashSet<String>,
 }
 
 /// How a rule finds candidates.
@@ -511,6 +513,8 @@ fn compile_language(file: &PackFile) -> Result<Language, RuleError> {
         words: words(&l.question_words),
         verbs: words(&l.question_verbs),
         subjects: words(&l.question_subjects),
+        adverbs: words(&l.question_adverbs),
+        openers: words(&l.question_openers),
         tags: l
             .tag_questions
             .iter()
@@ -521,6 +525,7 @@ fn compile_language(file: &PackFile) -> Result<Language, RuleError> {
         cues,
         negations: words(&l.negations),
         negation_transparent: words(&l.negation_transparent),
+        abbreviations: words(&l.abbreviations),
         negation_before: l.negation_window.before,
         negation_after: l.negation_window.after,
         normalizer,

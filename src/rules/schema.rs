@@ -18,9 +18,20 @@ pub struct LanguageFile {
     pub question_words: Vec<String>,
     pub question_verbs: Vec<String>,
     pub question_subjects: Vec<String>,
+    /// Adverbs that may stand between the verb and the subject of a question ("is nu
+    /// alles in orde", "werkt inmiddels de app").
+    #[serde(default)]
+    pub question_adverbs: Vec<String>,
+    /// Words that may open an utterance before its question starts ("en", "oke").
+    #[serde(default)]
+    pub question_openers: Vec<String>,
     pub tag_questions: Vec<String>,
     #[serde(default)]
     pub contractions: BTreeMap<String, String>,
+    /// Abbreviations (without the final dot) after which a full stop does not end an
+    /// utterance even before a lower-case word.
+    #[serde(default)]
+    pub abbreviations: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy)]
