@@ -354,8 +354,12 @@ pub struct QuestionCues {
     pub subjects: HashSet<String>,
     /// May stand between the verb and the subject ("is nu alles in orde").
     pub adverbs: HashSet<String>,
-    /// May open the utterance before the question starts ("en", "oke", "ja").
-    pub openers: HashSet<String>,
+    /// May open the utterance before the question starts ("en", "oke", "ja hoor"): token
+    /// sequences, longest first.
+    pub openers: Vec<Vec<String>>,
+    /// After one of these, verb + subject is the inversion of a statement ("nu werkt alles
+    /// weer"), not a question.
+    pub inversion_adverbs: HashSet<String>,
     /// Folded and padded, e.g. `" klopt dat "`; matched at the end of the utterance.
     pub tags: Vec<String>,
 }
@@ -364,10 +368,15 @@ impl QuestionCues {
     /// Whether the normalised text opens a question: a question word, or a finite verb
     /// followed by a subject (adverbs in between allowed), after any openers.
     pub fn opens_question(&self, normalised: &str) -> bool {
-        let mut tokens = normalised
-            .split(' ')
-            .filter(|t| !t.is_empty())
-            .skip_while(|t| self.openers.contains(*t));
+        let all: Vec<&str> = normalised.split(' ').filter(|t| !t.is_empty()).collect();
+        let mut rest = all.as_slice();
+        let starts_with = |rest: &[&str], opener: &[String]| {
+            rest.len() >= opener.len() && rest.iter().zip(opener).all(|(a, b)| *a == b)
+        };
+        while let Some(opener) = self.openers.iter().find(|o| starts_with(rest, o)) {
+            rest = &rest[opener.len()..];
+        }
+        let mut tokens = rest.iter().copied();
         let Some(first) = tokens.next() else {
             return false;
         };
@@ -466,16 +475,23 @@ mod tests {
     fn question_cues_without_punctuation() {
         let cues = QuestionCues {
             words: ["wat", "hoe"].map(String::from).into(),
-            verbs: ["heeft", "werkt"].map(String::from).into(),
+            verbs: ["heeft", "werkt", "hoor"].map(String::from).into(),
             subjects: ["u", "het", "alles"].map(String::from).into(),
             adverbs: ["nu"].map(String::from).into(),
-            openers: ["en", "oke"].map(String::from).into(),
+            openers: vec![
+                vec!["ja".into(), "hoor".into()],
+                vec!["en".into()],
+                vec!["oke".into()],
+            ],
+            inversion_adverbs: ["nu"].map(String::from).into(),
             tags: vec![" toch ".into()],
         };
         assert!(cues.opens_question(" hoe gaat het "));
         assert!(cues.opens_question(" heeft u de router "));
         assert!(cues.opens_question(" werkt nu alles "));
         assert!(cues.opens_question(" en oke hoe gaat het "));
+        assert!(!cues.opens_question(" ja hoor het werkt "));
+        assert!(cues.opens_question(" ja hoor heeft u het "));
         assert!(!cues.opens_question(" oke "));
         assert!(!cues.opens_question(" werkt nu goed "));
         assert!(!cues.opens_question(" u heeft de router "));

@@ -226,8 +226,13 @@ fn mood_allows(language: &Language, mood: Mood, u: &Utterance, text: &str, at: u
         Terminal::Statement => false,
         Terminal::Unpunctuated => {
             let utterance = &text[u.norm.clone()];
+            // A run-on ASR turn may ask its question mid-utterance ("dat snap ik heeft u
+            // de router al herstart"), unless a fronted adverb makes verb + subject the
+            // inversion of a statement ("en nu werkt alles weer").
+            let before = text[u.norm.start..at].split(' ').rfind(|w| !w.is_empty());
+            let inverted = before.is_some_and(|w| language.cues.inversion_adverbs.contains(w));
             language.cues.opens_question(utterance)
-                || language.cues.opens_question(&text[at..u.norm.end])
+                || (!inverted && language.cues.opens_question(&text[at..u.norm.end]))
                 || language.cues.ends_in_tag(utterance)
         }
     };

@@ -514,7 +514,23 @@ fn compile_language(file: &PackFile) -> Result<Language, RuleError> {
         verbs: words(&l.question_verbs),
         subjects: words(&l.question_subjects),
         adverbs: words(&l.question_adverbs),
-        openers: words(&l.question_openers),
+        openers: {
+            let mut openers: Vec<Vec<String>> = l
+                .question_openers
+                .iter()
+                .map(|o| {
+                    normalizer
+                        .fold_phrase(o)
+                        .split_whitespace()
+                        .map(String::from)
+                        .collect()
+                })
+                .filter(|o: &Vec<String>| !o.is_empty())
+                .collect();
+            openers.sort_by_key(|o| std::cmp::Reverse(o.len()));
+            openers
+        },
+        inversion_adverbs: words(&l.inversion_adverbs),
         tags: l
             .tag_questions
             .iter()

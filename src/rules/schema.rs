@@ -22,9 +22,13 @@ pub struct LanguageFile {
     /// alles in orde", "werkt inmiddels de app").
     #[serde(default)]
     pub question_adverbs: Vec<String>,
-    /// Words that may open an utterance before its question starts ("en", "oke").
+    /// Words or short phrases that may open an utterance before its question starts
+    /// ("en", "oke", "ja hoor").
     #[serde(default)]
     pub question_openers: Vec<String>,
+    /// Fronted adverbs after which verb + subject is a statement ("nu werkt alles weer").
+    #[serde(default)]
+    pub inversion_adverbs: Vec<String>,
     pub tag_questions: Vec<String>,
     #[serde(default)]
     pub contractions: BTreeMap<String, String>,
