@@ -360,6 +360,9 @@ pub struct QuestionCues {
     /// After one of these, verb + subject is the inversion of a statement ("nu werkt alles
     /// weer"), not a question.
     pub inversion_adverbs: HashSet<String>,
+    /// Exclamations that start like a question ("wat een pech", "wat fijn"): token
+    /// sequences.
+    pub exclamations: Vec<Vec<String>>,
     /// Folded and padded, e.g. `" klopt dat "`; matched at the end of the utterance.
     pub tags: Vec<String>,
 }
@@ -375,6 +378,9 @@ impl QuestionCues {
         };
         while let Some(opener) = self.openers.iter().find(|o| starts_with(rest, o)) {
             rest = &rest[opener.len()..];
+        }
+        if self.exclamations.iter().any(|e| starts_with(rest, e)) {
+            return false;
         }
         let mut tokens = rest.iter().copied();
         let Some(first) = tokens.next() else {
@@ -484,6 +490,7 @@ mod tests {
                 vec!["oke".into()],
             ],
             inversion_adverbs: ["nu"].map(String::from).into(),
+            exclamations: vec![vec!["wat".into(), "een".into()]],
             tags: vec![" toch ".into()],
         };
         assert!(cues.opens_question(" hoe gaat het "));
@@ -492,6 +499,7 @@ mod tests {
         assert!(cues.opens_question(" en oke hoe gaat het "));
         assert!(!cues.opens_question(" ja hoor het werkt "));
         assert!(cues.opens_question(" ja hoor heeft u het "));
+        assert!(!cues.opens_question(" oke wat een pech "));
         assert!(!cues.opens_question(" oke "));
         assert!(!cues.opens_question(" werkt nu goed "));
         assert!(!cues.opens_question(" u heeft de router "));

@@ -509,27 +509,29 @@ fn compile_language(file: &PackFile) -> Result<Language, RuleError> {
         l.contractions.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
     let words = |list: &[String]| list.iter().map(|w| fold_word(w)).collect::<HashSet<_>>();
+    // Folded phrases as token sequences, longest first (so "ja hoor" wins over "ja").
+    let token_sequences = |list: &[String]| {
+        let mut sequences: Vec<Vec<String>> = list
+            .iter()
+            .map(|phrase| {
+                normalizer
+                    .fold_phrase(phrase)
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|sequence| !sequence.is_empty())
+            .collect();
+        sequences.sort_by_key(|sequence| std::cmp::Reverse(sequence.len()));
+        sequences
+    };
     let cues = QuestionCues {
         words: words(&l.question_words),
         verbs: words(&l.question_verbs),
         subjects: words(&l.question_subjects),
         adverbs: words(&l.question_adverbs),
-        openers: {
-            let mut openers: Vec<Vec<String>> = l
-                .question_openers
-                .iter()
-                .map(|o| {
-                    normalizer
-                        .fold_phrase(o)
-                        .split_whitespace()
-                        .map(String::from)
-                        .collect()
-                })
-                .filter(|o: &Vec<String>| !o.is_empty())
-                .collect();
-            openers.sort_by_key(|o| std::cmp::Reverse(o.len()));
-            openers
-        },
+        openers: token_sequences(&l.question_openers),
+        exclamations: token_sequences(&l.question_exclamations),
         inversion_adverbs: words(&l.inversion_adverbs),
         tags: l
             .tag_questions

@@ -29,6 +29,9 @@ pub struct LanguageFile {
     /// Fronted adverbs after which verb + subject is a statement ("nu werkt alles weer").
     #[serde(default)]
     pub inversion_adverbs: Vec<String>,
+    /// Exclamations that start like a question ("wat een pech", "wat fijn").
+    #[serde(default)]
+    pub question_exclamations: Vec<String>,
     pub tag_questions: Vec<String>,
     #[serde(default)]
     pub contractions: BTreeMap<String, String>,
