@@ -3,9 +3,16 @@
 //! A rule can only ever be tagged on its technique's speaker's turns, so the matcher is
 //! built twice, once per speaker, each with only the rules that can apply to that speaker
 //! (jargon `term` rules on both: the customer's use of a term matters too). Per side, every
-//! phrase is compiled into one Aho-Corasick DFA and every pattern into one `RegexSet`
-//! (plus the individual regexes, to locate a match: only the patterns the set says match
-//! are searched). A turn is scanned once for phrases, each utterance once by the set.
+//! phrase is compiled into one Aho-Corasick DFA and every pattern into one forward lazy DFA
+//! that tells which patterns match an utterance (plus the individual regexes, to locate
+//! the matches of only those). A turn is scanned once for phrases, each utterance once by
+//! the pattern set.
+//!
+//! Patterns are compiled over bytes with ASCII classes ([`pattern_syntax`]): normalised
+//! text is lower-case ASCII but for the rare letter no accent folding reaches, so `[^ ]`
+//! and `\b` mean the same as their Unicode forms there, while the compiled automata are a
+//! third smaller and the lazy DFA never has to give up on a non-ASCII byte. Match spans
+//! are widened to character boundaries.
 //! (Tried and measured slower: nominating patterns by required literals found by the
 //! automaton and running each nominated regex; in Dutch call text the literals a pattern
 //! needs are too common.) The matcher is built with the rules and shared read-only across
@@ -14,8 +21,12 @@
 
 use crate::transcript::Speaker;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::{RegexSet, RegexSetBuilder};
+use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
+use regex_automata::util::syntax;
+use regex_automata::{Input, PatternSet};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -24,6 +35,18 @@ use std::ops::Range;
 pub struct Candidate {
     pub rule: usize,
     pub span: Range<usize>,
+}
+
+/// Widens a byte span of `text` to character boundaries (a byte-level match may start or
+/// end inside a multi-byte character).
+fn char_aligned(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    (start, end)
 }
 
 /// Which speakers' turns a phrase or pattern is looked for in.
@@ -51,9 +74,85 @@ struct Side {
     phrases: AhoCorasick,
     /// Automaton pattern id -> the rules that share that phrase.
     phrase_rules: Vec<Vec<usize>>,
-    patterns: RegexSet,
+    patterns: Patterns,
     pattern_regexes: Vec<Regex>,
     pattern_rules: Vec<usize>,
+}
+
+/// The syntax every pattern is compiled with: bytes, ASCII classes (see the module docs).
+pub fn pattern_syntax() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+/// Compiles one pattern the way the matcher runs it (for locating matches).
+pub fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+    Regex::builder()
+        .syntax(pattern_syntax())
+        .configure(
+            Regex::config()
+                .utf8_empty(false)
+                .which_captures(thompson::WhichCaptures::Implicit),
+        )
+        .build(pattern)
+        .map_err(|e| e.to_string())
+}
+
+type CacheFn =
+    Box<dyn Fn() -> Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+/// All of a side's patterns as one forward lazy DFA, which only answers "which patterns
+/// match this utterance" (no reverse automaton, no captures: half the memory of a
+/// `RegexSet`). Each thread takes a cache from the pool.
+struct Patterns {
+    dfa: DFA,
+    caches: Pool<Cache, CacheFn>,
+}
+
+impl std::fmt::Debug for Patterns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Patterns")
+            .field("patterns", &self.dfa.pattern_len())
+            .finish()
+    }
+}
+
+impl Patterns {
+    fn new(sources: &[&str]) -> Result<Patterns, String> {
+        let dfa = DFA::builder()
+            .syntax(pattern_syntax())
+            .thompson(
+                thompson::Config::new()
+                    .utf8(false)
+                    .which_captures(thompson::WhichCaptures::None)
+                    // A full pack's agent patterns compile past the default 10 MiB.
+                    .nfa_size_limit(Some(64 << 20)),
+            )
+            .configure(
+                DFA::config()
+                    .match_kind(regex_automata::MatchKind::All)
+                    // ~200 Dutch patterns overflow the default 2 MiB cache, which made
+                    // searches many times slower (16 MiB still thrashed). The cache grows
+                    // only as states are needed.
+                    .cache_capacity(64 << 20),
+            )
+            .build_many(sources)
+            .map_err(|e| format!("cannot build the pattern set: {e}"))?;
+        let for_caches = dfa.clone();
+        let create: CacheFn = Box::new(move || for_caches.create_cache());
+        Ok(Patterns {
+            dfa,
+            caches: Pool::new(create),
+        })
+    }
+
+    /// Which patterns match `haystack`, into `set`. `None` when the lazy DFA gave up.
+    fn which_match(&self, haystack: &str, set: &mut PatternSet) -> Option<()> {
+        set.clear();
+        let mut cache = self.caches.get();
+        self.dfa
+            .try_which_overlapping_matches(&mut cache, &Input::new(haystack), set)
+            .ok()
+    }
 }
 
 impl Matcher {
@@ -91,17 +190,26 @@ impl Matcher {
         speaker: Speaker,
         text: &str,
         utterances: &[Range<usize>],
+        scratch: &mut MatchScratch,
         out: &mut Vec<Candidate>,
     ) {
-        let side = match speaker {
-            Speaker::Agent => &self.agent,
-            Speaker::Customer => &self.customer,
+        let (side, set) = match speaker {
+            Speaker::Agent => (&self.agent, &mut scratch.agent),
+            Speaker::Customer => (&self.customer, &mut scratch.customer),
         };
+        let set = set.get_or_insert_with(|| PatternSet::new(side.pattern_regexes.len()));
         side.find_phrases(text, out);
         for range in utterances {
-            side.find_patterns(text, range.clone(), out);
+            side.find_patterns(text, range.clone(), set, out);
         }
     }
+}
+
+/// Buffers [`Matcher::find`] reuses from turn to turn (one per thread).
+#[derive(Debug, Default)]
+pub struct MatchScratch {
+    agent: Option<PatternSet>,
+    customer: Option<PatternSet>,
 }
 
 impl Side {
@@ -125,19 +233,10 @@ impl Side {
             .build(&texts)
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
         let sources: Vec<&str> = patterns.iter().map(|(p, _, _)| *p).collect();
-        let set =
-            // The packs' ~170 Dutch patterns overflow the lazy DFA's default 2 MiB cache,
-            // which sends every search to the slow PikeVM (measured 90x slower); with
-            // 16 MiB new text still thrashed the cache (whole corpus 37x slower than 64 MiB).
-            // The cache grows only as states are needed: peak RSS stayed ~65 MiB.
-            RegexSetBuilder::new(&sources)
-                .dfa_size_limit(64 << 20)
-                .build()
-                .map_err(|e| format!("cannot build the pattern set: {e}"))?;
         Ok(Side {
             phrases: automaton,
             phrase_rules,
-            patterns: set,
+            patterns: Patterns::new(&sources)?,
             pattern_rules: patterns.iter().map(|(_, _, r)| *r).collect(),
             pattern_regexes: patterns
                 .iter()
@@ -161,20 +260,33 @@ impl Side {
     /// Pattern candidates in one utterance `text[range]` (every non-overlapping match of
     /// every pattern the set says matches), appended to `out` with spans in `text`
     /// coordinates.
-    fn find_patterns(&self, text: &str, range: Range<usize>, out: &mut Vec<Candidate>) {
+    fn find_patterns(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        set: &mut PatternSet,
+        out: &mut Vec<Candidate>,
+    ) {
         let utterance = &text[range.clone()];
-        for index in self.patterns.matches(utterance).iter() {
+        let matching: &mut dyn Iterator<Item = usize> =
+            match self.patterns.which_match(utterance, set) {
+                Some(()) => &mut set.iter().map(|p| p.as_usize()),
+                // The lazy DFA gave up (it never has so far): search every pattern.
+                None => &mut (0..self.pattern_regexes.len()),
+            };
+        for index in matching {
             // Every match, not just the first: a later one may hold where the first is
             // negated or in the wrong mood (run-on ASR turns hold several sentences).
-            for m in self.pattern_regexes[index].find_iter(utterance) {
+            for m in self.pattern_regexes[index].find_iter(utterance.as_bytes()) {
+                let (start, end) = char_aligned(utterance, m.start(), m.end());
                 // Like phrase spans, pattern spans exclude the padding spaces a pattern
                 // may consume as word boundaries.
-                let found = &utterance[m.range()];
-                let start = m.start() + (found.len() - found.trim_start_matches(' ').len());
-                let end = (m.start() + found.trim_end_matches(' ').len()).max(start);
+                let found = &utterance[start..end];
+                let trimmed_start = start + (found.len() - found.trim_start_matches(' ').len());
+                let trimmed_end = (start + found.trim_end_matches(' ').len()).max(trimmed_start);
                 out.push(Candidate {
                     rule: self.pattern_rules[index],
-                    span: range.start + start..range.start + end,
+                    span: range.start + trimmed_start..range.start + trimmed_end,
                 });
             }
         }
@@ -189,7 +301,12 @@ mod tests {
     fn phrases_whole_words_and_patterns_per_utterance() {
         let agent = Sides::Only(Speaker::Agent);
         let pattern = |source: &str, rule, sides| {
-            (source.to_string(), Regex::new(source).unwrap(), rule, sides)
+            (
+                source.to_string(),
+                compile_pattern(source).unwrap(),
+                rule,
+                sides,
+            )
         };
         let m = Matcher::new(
             &[
@@ -206,7 +323,8 @@ mod tests {
         let text = " jaar ja ja ik begrijp het hoe dan ";
         let utterances = [0..27, 26..text.len()];
         let mut out = Vec::new();
-        m.find(Speaker::Agent, text, &utterances, &mut out);
+        let mut scratch = MatchScratch::default();
+        m.find(Speaker::Agent, text, &utterances, &mut scratch, &mut out);
         let found: Vec<(usize, &str)> = out
             .iter()
             .map(|c| (c.rule, &text[c.span.clone()]))
@@ -225,7 +343,7 @@ mod tests {
             ]
         );
         out.clear();
-        m.find(Speaker::Customer, text, &utterances, &mut out);
+        m.find(Speaker::Customer, text, &utterances, &mut scratch, &mut out);
         let found: Vec<(usize, &str)> = out
             .iter()
             .map(|c| (c.rule, &text[c.span.clone()]))

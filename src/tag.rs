@@ -6,7 +6,7 @@
 //! has not used yet), `suppressed_by` and `requires_earlier`. The only state carried from
 //! turn to turn is what the call has shown so far (techniques, customer terms).
 
-use crate::matcher::Candidate;
+use crate::matcher::{Candidate, MatchScratch};
 use crate::normalize::NormText;
 use crate::rules::{Language, Mood, Negation, RuleKind, Rules};
 use crate::segment::{self, Terminal};
@@ -54,6 +54,7 @@ struct Scratch {
     token: String,
     candidates: Vec<Candidate>,
     utterance_ranges: Vec<Range<usize>>,
+    matching: MatchScratch,
     hits: Vec<Hit>,
 }
 
@@ -99,9 +100,13 @@ fn tag_turn(
     // A turn of no known speaker gets no technique; the customer side still collects the
     // terms it uses, as the jargon rule counts them.
     let side = turn.speaker.known().unwrap_or(Speaker::Customer);
-    rules
-        .matcher
-        .find(side, text, &s.utterance_ranges, &mut s.candidates);
+    rules.matcher.find(
+        side,
+        text,
+        &s.utterance_ranges,
+        &mut s.matching,
+        &mut s.candidates,
+    );
 
     s.hits.clear();
     let mut new_customer_terms = Vec::new();

@@ -396,7 +396,7 @@ impl Rules {
                             )
                         })?;
                         let regex =
-                            regex_automata::meta::Regex::new(pattern.get_ref()).map_err(|e| {
+                            crate::matcher::compile_pattern(pattern.get_ref()).map_err(|e| {
                                 file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
                             })?;
                         patterns.push((pattern.get_ref().clone(), regex, rule_index, sides));
