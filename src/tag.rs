@@ -3,7 +3,8 @@
 //! Per turn: segment into utterances, fold each into the turn's normalised text, collect
 //! candidates from the shared matcher, then keep those whose conditions hold: the
 //! technique's speaker, the rule's mood and negation, the jargon rule (a term the customer
-//! has not used yet), `suppressed_by` and `requires_earlier`. The only state carried from
+//! has not used yet), a rule's `after` (the turn right before showed one of its
+//! techniques), `suppressed_by` and `requires_earlier`. The only state carried from
 //! turn to turn is what the call has shown so far (techniques, customer terms).
 
 use crate::matcher::{Candidate, MatchScratch};
@@ -63,20 +64,38 @@ pub fn tag_transcript(rules: &Rules, transcript: &Transcript) -> Vec<TaggedTurn>
     let mut scratch = Scratch::default();
     let mut seen = vec![false; rules.techniques.len()];
     let mut customer_terms: HashSet<String> = HashSet::new();
-    transcript
-        .turns
-        .iter()
-        .map(|turn| tag_turn(rules, turn, &mut scratch, &mut seen, &mut customer_terms))
-        .collect()
+    let mut tagged: Vec<TaggedTurn> = Vec::with_capacity(transcript.turns.len());
+    for turn in &transcript.turns {
+        let previous = tagged.last().map_or(&[][..], |t| t.techniques.as_slice());
+        let context = Context {
+            previous,
+            seen: &mut seen,
+            customer_terms: &mut customer_terms,
+        };
+        let next = tag_turn(rules, turn, &mut scratch, context);
+        tagged.push(next);
+    }
+    tagged
 }
 
-fn tag_turn(
-    rules: &Rules,
-    turn: &Turn,
-    s: &mut Scratch,
-    seen: &mut [bool],
-    customer_terms: &mut HashSet<String>,
-) -> TaggedTurn {
+/// What the call has shown before this turn.
+struct Context<'a> {
+    /// The techniques of the turn right before (for rules with `after`).
+    previous: &'a [usize],
+    /// Per technique, whether any earlier turn showed it (for `requires_earlier`).
+    seen: &'a mut [bool],
+    /// Terms the customer has used (for jargon).
+    customer_terms: &'a mut HashSet<String>,
+}
+
+impl Context<'_> {
+    /// Whether a rule's `after` condition holds for this turn.
+    fn follows(&self, after: &[usize]) -> bool {
+        after.is_empty() || after.iter().any(|t| self.previous.contains(t))
+    }
+}
+
+fn tag_turn(rules: &Rules, turn: &Turn, s: &mut Scratch, context: Context<'_>) -> TaggedTurn {
     let language = &rules.language;
     segment::utterances(&turn.text, &language.abbreviations, &mut s.spans);
     language.normalizer.begin(&mut s.norm);
@@ -127,11 +146,11 @@ fn tag_turn(
                 new_customer_terms.push(term);
                 continue;
             }
-            if customer_terms.contains(&term) {
+            if context.customer_terms.contains(&term) {
                 continue;
             }
         }
-        if turn.speaker != technique.speaker {
+        if turn.speaker != technique.speaker || !context.follows(&rule.after) {
             continue;
         }
         let u = &s.utterances[utterance];
@@ -148,14 +167,17 @@ fn tag_turn(
             norm_span: c.span.clone(),
         });
     }
-    customer_terms.extend(new_customer_terms);
+    context.customer_terms.extend(new_customer_terms);
 
     for &rule_index in &rules.only_token_rules {
         let rule = &rules.rules[rule_index];
         let RuleKind::OnlyTokens(tokens) = &rule.kind else {
             continue;
         };
-        if rules.techniques[rule.technique].speaker != turn.speaker || s.utterances.is_empty() {
+        if rules.techniques[rule.technique].speaker != turn.speaker
+            || s.utterances.is_empty()
+            || !context.follows(&rule.after)
+        {
             continue;
         }
         let mut words = text.split(' ').filter(|w| !w.is_empty()).peekable();
@@ -169,7 +191,7 @@ fn tag_turn(
         }
     }
 
-    resolve_hits(rules, s, seen)
+    resolve_hits(rules, s, context.seen)
 }
 
 /// Applies `suppressed_by` and `requires_earlier`, keeps one evidence per technique and

@@ -118,6 +118,8 @@ pub struct Rule {
     pub negation: Negation,
     /// The rule's phrases, pattern or tokens as written, for `callqa explain`.
     pub source: Vec<String>,
+    /// Only in a turn right after one that shows one of these techniques (empty: anywhere).
+    pub after: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -431,6 +433,11 @@ impl Rules {
                     mood: entry.mood,
                     negation: entry.negation,
                     source,
+                    after: entry
+                        .after
+                        .iter()
+                        .map(|id| lookup(file, id))
+                        .collect::<Result<_, _>>()?,
                 });
                 rule_ids.push(rule_index);
             }

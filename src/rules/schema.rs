@@ -116,6 +116,9 @@ pub struct RuleEntry {
     pub mood: Mood,
     #[serde(default)]
     pub negation: Negation,
+    /// Only in a turn right after one that shows one of these techniques (an answer).
+    #[serde(default)]
+    pub after: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
