@@ -4,8 +4,10 @@
 //! built twice, once per speaker, each with only the rules that can apply to that speaker
 //! (jargon `term` rules on both: the customer's use of a term matters too). Per side, every
 //! phrase is compiled into one Aho-Corasick DFA and every pattern into one forward lazy DFA
-//! that tells which patterns match an utterance (plus the individual regexes, to locate
-//! the matches of only those). A turn is scanned once for phrases, each utterance once by
+//! that tells which patterns match an utterance (plus the individual regexes, compiled
+//! the first time the set nominates them, to locate the matches of only those). The set
+//! runs each pattern's nominating form, the individual regex its exact form (see
+//! [`crate::rules::macros`]). A turn is scanned once for phrases, each utterance once by
 //! the pattern set.
 //!
 //! Patterns are compiled over bytes with ASCII classes ([`pattern_syntax`]): normalised
@@ -29,6 +31,18 @@ use regex_automata::util::syntax;
 use regex_automata::{Input, PatternSet};
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
+
+/// A pattern rule as the matcher needs it (see [`crate::rules::macros`]).
+#[derive(Debug, Clone)]
+pub struct PatternSource {
+    /// The regex that locates the rule's matches.
+    pub exact: String,
+    /// A regex that matches wherever `exact` does (perhaps more often), for the pattern set.
+    pub nominating: String,
+    pub rule: usize,
+    pub sides: Sides,
+}
 
 /// One candidate: a rule matched the normalised text at `span` (padding spaces excluded).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +89,7 @@ struct Side {
     /// Automaton pattern id -> the rules that share that phrase.
     phrase_rules: Vec<Vec<usize>>,
     patterns: Patterns,
-    pattern_regexes: Vec<Regex>,
+    pattern_regexes: Vec<LocatingRegex>,
     pattern_rules: Vec<usize>,
 }
 
@@ -84,17 +98,49 @@ pub fn pattern_syntax() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-/// Compiles one pattern the way the matcher runs it (for locating matches).
-pub fn compile_pattern(pattern: &str) -> Result<Regex, String> {
-    Regex::builder()
-        .syntax(pattern_syntax())
-        .configure(
-            Regex::config()
-                .utf8_empty(false)
-                .which_captures(thompson::WhichCaptures::Implicit),
-        )
-        .build(pattern)
+/// Checks that `pattern` is a valid regex in the matcher's syntax (parsing only: the
+/// matcher compiles a pattern when it first needs it).
+pub fn validate_pattern(pattern: &str) -> Result<(), String> {
+    syntax::parse_with(pattern, &pattern_syntax())
+        .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+/// One pattern as run to locate its matches, compiled the first time the pattern set
+/// nominates it: a run compiles only the patterns its calls need, and loading the rules
+/// builds one automaton instead of hundreds.
+#[derive(Debug)]
+struct LocatingRegex {
+    source: String,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl LocatingRegex {
+    fn new(source: &str) -> LocatingRegex {
+        LocatingRegex {
+            source: source.to_string(),
+            regex: OnceLock::new(),
+        }
+    }
+
+    /// `None` only if the regex cannot be built, which loading rules out: the source was
+    /// validated and there is no size limit.
+    fn get(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| {
+                Regex::builder()
+                    .syntax(pattern_syntax())
+                    .configure(
+                        Regex::config()
+                            .utf8_empty(false)
+                            .nfa_size_limit(None)
+                            .which_captures(thompson::WhichCaptures::Implicit),
+                    )
+                    .build(&self.source)
+                    .ok()
+            })
+            .as_ref()
+    }
 }
 
 type CacheFn =
@@ -157,10 +203,10 @@ impl Patterns {
 
 impl Matcher {
     /// `phrases`: folded, space-padded phrases with their rule and sides; `patterns`:
-    /// sources and compiled regexes with their rule and sides.
+    /// validated patterns with their rule and sides.
     pub fn new(
         phrases: &[(String, usize, Sides)],
-        patterns: &[(String, Regex, usize, Sides)],
+        patterns: &[PatternSource],
     ) -> Result<Matcher, String> {
         let side = |speaker: Speaker| {
             let phrases: Vec<(&str, usize)> = phrases
@@ -168,10 +214,9 @@ impl Matcher {
                 .filter(|(_, _, sides)| sides.includes(speaker))
                 .map(|(phrase, rule, _)| (phrase.as_str(), *rule))
                 .collect();
-            let patterns: Vec<(&str, &Regex, usize)> = patterns
+            let patterns: Vec<&PatternSource> = patterns
                 .iter()
-                .filter(|(_, _, _, sides)| sides.includes(speaker))
-                .map(|(source, regex, rule, _)| (source.as_str(), regex, *rule))
+                .filter(|p| p.sides.includes(speaker))
                 .collect();
             Side::new(&phrases, &patterns)
         };
@@ -213,7 +258,7 @@ pub struct MatchScratch {
 }
 
 impl Side {
-    fn new(phrases: &[(&str, usize)], patterns: &[(&str, &Regex, usize)]) -> Result<Side, String> {
+    fn new(phrases: &[(&str, usize)], patterns: &[&PatternSource]) -> Result<Side, String> {
         let mut unique: HashMap<&str, usize> = HashMap::new();
         let mut texts: Vec<&str> = Vec::new();
         let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
@@ -232,15 +277,15 @@ impl Side {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&texts)
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
-        let sources: Vec<&str> = patterns.iter().map(|(p, _, _)| *p).collect();
+        let nominating: Vec<&str> = patterns.iter().map(|p| p.nominating.as_str()).collect();
         Ok(Side {
             phrases: automaton,
             phrase_rules,
-            patterns: Patterns::new(&sources)?,
-            pattern_rules: patterns.iter().map(|(_, _, r)| *r).collect(),
+            patterns: Patterns::new(&nominating)?,
+            pattern_rules: patterns.iter().map(|p| p.rule).collect(),
             pattern_regexes: patterns
                 .iter()
-                .map(|(_, regex, _)| (*regex).clone())
+                .map(|p| LocatingRegex::new(&p.exact))
                 .collect(),
         })
     }
@@ -275,9 +320,12 @@ impl Side {
                 None => &mut (0..self.pattern_regexes.len()),
             };
         for index in matching {
+            let Some(regex) = self.pattern_regexes[index].get() else {
+                continue;
+            };
             // Every match, not just the first: a later one may hold where the first is
             // negated or in the wrong mood (run-on ASR turns hold several sentences).
-            for m in self.pattern_regexes[index].find_iter(utterance.as_bytes()) {
+            for m in regex.find_iter(utterance.as_bytes()) {
                 let (start, end) = char_aligned(utterance, m.start(), m.end());
                 // Like phrase spans, pattern spans exclude the padding spaces a pattern
                 // may consume as word boundaries.
@@ -300,13 +348,11 @@ mod tests {
     #[test]
     fn phrases_whole_words_and_patterns_per_utterance() {
         let agent = Sides::Only(Speaker::Agent);
-        let pattern = |source: &str, rule, sides| {
-            (
-                source.to_string(),
-                compile_pattern(source).unwrap(),
-                rule,
-                sides,
-            )
+        let pattern = |source: &str, rule, sides| PatternSource {
+            exact: source.to_string(),
+            nominating: source.to_string(),
+            rule,
+            sides,
         };
         let m = Matcher::new(
             &[

@@ -7,12 +7,13 @@
 //! immutable: one [`Rules`] is built per run and shared read-only by every thread.
 
 pub mod conversation;
+pub mod macros;
 mod schema;
 
 pub use conversation::{Conversation, MetricSettings, RoleCues};
 pub use schema::{Examples, Mood, Negation};
 
-use crate::matcher::{Matcher, Sides};
+use crate::matcher::{Matcher, PatternSource, Sides};
 use crate::normalize::{Normalizer, fold_word};
 use crate::segment::QuestionCues;
 use crate::transcript::Speaker;
@@ -67,6 +68,14 @@ impl PackFile {
             column,
             message: message.into(),
         }
+    }
+
+    /// The span of byte `offset` of a string value written at `span`: exact for a literal
+    /// string (`'...'`, the form patterns are written in), else the value's start.
+    fn offset_in_string(&self, span: Range<usize>, offset: usize) -> Range<usize> {
+        let literal = self.text.get(span.clone()).is_some_and(|raw| raw.starts_with('\''));
+        let at = if literal { span.start + 1 + offset } else { span.start };
+        at..at
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, RuleError> {
@@ -333,7 +342,7 @@ impl Rules {
         let mut techniques = Vec::with_capacity(parsed.len());
         let mut rules = Vec::new();
         let mut phrases: Vec<(String, usize, Sides)> = Vec::new();
-        let mut patterns: Vec<(String, regex_automata::meta::Regex, usize, Sides)> = Vec::new();
+        let mut patterns: Vec<PatternSource> = Vec::new();
         for (tech_index, (file, t)) in parsed.iter().enumerate() {
             if t.rules.is_empty() {
                 return Err(
@@ -397,11 +406,21 @@ impl Rules {
                                 "kind = \"pattern\" needs `pattern = '...'`",
                             )
                         })?;
-                        let regex =
-                            crate::matcher::compile_pattern(pattern.get_ref()).map_err(|e| {
-                                file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
-                            })?;
-                        patterns.push((pattern.get_ref().clone(), regex, rule_index, sides));
+                        let expanded = macros::expand(pattern.get_ref()).map_err(|e| {
+                            file.error(
+                                Some(file.offset_in_string(pattern.span(), e.offset)),
+                                format!("invalid pattern: {}", e.message),
+                            )
+                        })?;
+                        crate::matcher::validate_pattern(&expanded.exact).map_err(|e| {
+                            file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
+                        })?;
+                        patterns.push(PatternSource {
+                            exact: expanded.exact,
+                            nominating: expanded.nominating,
+                            rule: rule_index,
+                            sides,
+                        });
                         (RuleKind::Pattern, vec![pattern.get_ref().clone()])
                     }
                     RuleKindName::OnlyTokens => {
@@ -769,6 +788,17 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn bad_word_list_is_located_at_the_word() {
+        let broken = TECHNIQUE.replace(
+            "kind = \"phrase\"\nphrases = [\"sorry\"]",
+            "kind = \"pattern\"\npattern = 'sorry {not:dus,Nou}'",
+        );
+        let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
+        assert_eq!((err.line, err.column), (10, 27));
+        assert!(err.message.contains("`Nou`"), "{}", err.message);
     }
 
     #[test]
