@@ -255,11 +255,17 @@ fn mood_allows(language: &Language, mood: Mood, u: &Utterance, text: &str, at: u
             let utterance = &text[u.norm.clone()];
             // A run-on ASR turn may ask its question mid-utterance ("dat snap ik heeft u
             // de router al herstart"), unless a fronted adverb makes verb + subject the
-            // inversion of a statement ("en nu werkt alles weer").
+            // inversion of a statement ("en nu werkt alles weer"); a question word after
+            // such an adverb still asks ("nou wanneer is dat begonnen").
+            let rest = &text[at..u.norm.end];
             let before = text[u.norm.start..at].split(' ').rfind(|w| !w.is_empty());
-            let inverted = before.is_some_and(|w| language.cues.inversion_adverbs.contains(w));
+            let inverted = before.is_some_and(|w| language.cues.inversion_adverbs.contains(w))
+                && !rest
+                    .split(' ')
+                    .find(|w| !w.is_empty())
+                    .is_some_and(|w| language.cues.words.contains(w));
             language.cues.opens_question(utterance)
-                || (!inverted && language.cues.opens_question(&text[at..u.norm.end]))
+                || (!inverted && language.cues.opens_question(rest))
                 || language.cues.ends_in_tag(utterance)
         }
     };

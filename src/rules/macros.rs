@@ -151,7 +151,9 @@ mod tests {
             assert!(!exact.is_match(word), "{word}");
             assert!(nominating.is_match(word), "{word}");
         }
-        for word in ["a", "al", "alsof", "d", "dan", "datum", "o", "off", "x", "2fa", "zo'n", "é"] {
+        for word in [
+            "a", "al", "alsof", "d", "dan", "datum", "o", "off", "x", "2fa", "zo'n", "é",
+        ] {
             assert!(exact.is_match(word), "{word}");
         }
         assert!(!exact.is_match("") && !exact.is_match("de router"));
@@ -165,8 +167,7 @@ mod tests {
         assert!(exact.is_match("ik heb gereset"));
         assert!(!exact.is_match("ik heb de router niet gereset"));
         assert_eq!(
-            e.nominating,
-            r"\bik heb(?: [^ ]+){0,3} gereset\b",
+            e.nominating, r"\bik heb(?: [^ ]+){0,3} gereset\b",
             "the set only needs a superset"
         );
         let plain = expand(r"\b(?:a|b){2}\b").unwrap();

@@ -73,8 +73,15 @@ impl PackFile {
     /// The span of byte `offset` of a string value written at `span`: exact for a literal
     /// string (`'...'`, the form patterns are written in), else the value's start.
     fn offset_in_string(&self, span: Range<usize>, offset: usize) -> Range<usize> {
-        let literal = self.text.get(span.clone()).is_some_and(|raw| raw.starts_with('\''));
-        let at = if literal { span.start + 1 + offset } else { span.start };
+        let literal = self
+            .text
+            .get(span.clone())
+            .is_some_and(|raw| raw.starts_with('\''));
+        let at = if literal {
+            span.start + 1 + offset
+        } else {
+            span.start
+        };
         at..at
     }
 
