@@ -191,13 +191,12 @@ impl Patterns {
         })
     }
 
-    /// Which patterns match `haystack`, into `set`. `None` when the lazy DFA gave up.
-    fn which_match(&self, haystack: &str, set: &mut PatternSet) -> Option<()> {
+    /// Which patterns match `haystack`, into `set`; false when the lazy DFA gave up.
+    fn which_match(&self, cache: &mut Cache, haystack: &str, set: &mut PatternSet) -> bool {
         set.clear();
-        let mut cache = self.caches.get();
         self.dfa
-            .try_which_overlapping_matches(&mut cache, &Input::new(haystack), set)
-            .ok()
+            .try_which_overlapping_matches(cache, &Input::new(haystack), set)
+            .is_ok()
     }
 }
 
@@ -244,8 +243,11 @@ impl Matcher {
         };
         let set = set.get_or_insert_with(|| PatternSet::new(side.pattern_regexes.len()));
         side.find_phrases(text, out);
+        // One cache for the whole turn: taking it from the pool is a lock on every thread
+        // but the one that built the pool.
+        let mut cache = side.patterns.caches.get();
         for range in utterances {
-            side.find_patterns(text, range.clone(), set, out);
+            side.find_patterns(text, range.clone(), &mut cache, set, out);
         }
     }
 }
@@ -312,16 +314,18 @@ impl Side {
         &self,
         text: &str,
         range: Range<usize>,
+        cache: &mut Cache,
         set: &mut PatternSet,
         out: &mut Vec<Candidate>,
     ) {
         let utterance = &text[range.clone()];
-        let matching: &mut dyn Iterator<Item = usize> =
-            match self.patterns.which_match(utterance, set) {
-                Some(()) => &mut set.iter().map(|p| p.as_usize()),
-                // The lazy DFA gave up (it never has so far): search every pattern.
-                None => &mut (0..self.pattern_regexes.len()),
-            };
+        if !self.patterns.which_match(cache, utterance, set) {
+            // The lazy DFA gave up (it never has so far): search every pattern.
+            for index in 0..self.pattern_regexes.len() {
+                set.insert(regex_automata::PatternID::must(index));
+            }
+        }
+        let matching = set.iter().map(|p| p.as_usize());
         for index in matching {
             let Some(regex) = self.pattern_regexes[index].get() else {
                 continue;

@@ -367,30 +367,77 @@ pub struct QuestionCues {
     pub tags: Vec<String>,
 }
 
+/// How a piece of normalised text opens a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuestionStart {
+    /// With a question word ("wanneer is dat begonnen").
+    Word,
+    /// With a finite verb followed by its subject ("heeft u de router").
+    Verb,
+}
+
+/// The tokens after `sequence`, when the tokens start with it.
+fn after_sequence<'a, I>(tokens: &I, sequence: &[String]) -> Option<I>
+where
+    I: Iterator<Item = &'a str> + Clone,
+{
+    let mut rest = tokens.clone();
+    sequence
+        .iter()
+        .all(|word| rest.next() == Some(word.as_str()))
+        .then_some(rest)
+}
+
 impl QuestionCues {
     /// Whether the normalised text opens a question: a question word, or a finite verb
     /// followed by a subject (adverbs in between allowed), after any openers.
     pub fn opens_question(&self, normalised: &str) -> bool {
-        let all: Vec<&str> = normalised.split(' ').filter(|t| !t.is_empty()).collect();
-        let mut rest = all.as_slice();
-        let starts_with = |rest: &[&str], opener: &[String]| {
-            rest.len() >= opener.len() && rest.iter().zip(opener).all(|(a, b)| *a == b)
-        };
-        while let Some(opener) = self.openers.iter().find(|o| starts_with(rest, o)) {
-            rest = &rest[opener.len()..];
+        self.question_start(normalised).is_some()
+    }
+
+    /// Whether a question starts at `rest`, the middle of an unpunctuated utterance whose
+    /// word before it is `previous` (a run-on ASR turn: "dat snap ik heeft u de router al
+    /// herstart"). After a fronted adverb verb + subject is the inversion of a statement
+    /// ("en nu werkt alles weer"); a question word still asks ("nou wanneer is dat
+    /// begonnen").
+    pub fn opens_question_after(&self, previous: Option<&str>, rest: &str) -> bool {
+        match self.question_start(rest) {
+            Some(QuestionStart::Word) => true,
+            Some(QuestionStart::Verb) => {
+                !previous.is_some_and(|word| self.inversion_adverbs.contains(word))
+            }
+            None => false,
         }
-        if self.exclamations.iter().any(|e| starts_with(rest, e)) {
-            return false;
+    }
+
+    fn question_start(&self, normalised: &str) -> Option<QuestionStart> {
+        let mut tokens = normalised.split(' ').filter(|t| !t.is_empty());
+        while let Some(rest) = self
+            .openers
+            .iter()
+            .find_map(|opener| after_sequence(&tokens, opener))
+        {
+            tokens = rest;
         }
-        let mut tokens = rest.iter().copied();
-        let Some(first) = tokens.next() else {
-            return false;
-        };
-        self.words.contains(first)
-            || (self.verbs.contains(first)
-                && tokens
-                    .find(|t| !self.adverbs.contains(*t))
-                    .is_some_and(|s| self.subjects.contains(s)))
+        if self
+            .exclamations
+            .iter()
+            .any(|e| after_sequence(&tokens, e).is_some())
+        {
+            return None;
+        }
+        let first = tokens.next()?;
+        if self.words.contains(first) {
+            Some(QuestionStart::Word)
+        } else if self.verbs.contains(first)
+            && tokens
+                .find(|t| !self.adverbs.contains(*t))
+                .is_some_and(|s| self.subjects.contains(s))
+        {
+            Some(QuestionStart::Verb)
+        } else {
+            None
+        }
     }
 
     /// Whether the padded normalised utterance ends in a tag question.
@@ -505,5 +552,8 @@ mod tests {
         assert!(!cues.opens_question(" u heeft de router "));
         assert!(!cues.opens_question(" werkt niet "));
         assert!(cues.ends_in_tag(" het werkt nu toch "));
+        assert!(cues.opens_question_after(Some("snap"), " heeft u het "));
+        assert!(!cues.opens_question_after(Some("nu"), " werkt alles "));
+        assert!(cues.opens_question_after(Some("nu"), " hoe gaat het "));
     }
 }

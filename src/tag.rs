@@ -37,6 +37,9 @@ struct Utterance {
     /// Range in the normalised text, padding spaces included.
     norm: Range<usize>,
     terminal: Terminal,
+    /// The whole utterance reads as a question: it ends in `?`, or it is unpunctuated and
+    /// opens like a question or ends in a tag question.
+    asks: bool,
 }
 
 struct Hit {
@@ -105,9 +108,18 @@ fn tag_turn(rules: &Rules, turn: &Turn, s: &mut Scratch, context: Context<'_>) -
             language
                 .normalizer
                 .push_utterance(&turn.text, span.clone(), &mut s.norm, &mut s.token);
+        let padded = &s.norm.text[norm.clone()];
+        let asks = match terminal {
+            Terminal::Question => true,
+            Terminal::Statement => false,
+            Terminal::Unpunctuated => {
+                language.cues.opens_question(padded) || language.cues.ends_in_tag(padded)
+            }
+        };
         s.utterances.push(Utterance {
             norm,
             terminal: *terminal,
+            asks,
         });
     }
     let text = s.norm.text.as_str();
@@ -248,31 +260,21 @@ fn resolve_hits(rules: &Rules, s: &mut Scratch, seen: &mut [bool]) -> TaggedTurn
 }
 
 fn mood_allows(language: &Language, mood: Mood, u: &Utterance, text: &str, at: usize) -> bool {
-    let question = match u.terminal {
-        Terminal::Question => true,
-        Terminal::Statement => false,
-        Terminal::Unpunctuated => {
-            let utterance = &text[u.norm.clone()];
-            // A run-on ASR turn may ask its question mid-utterance ("dat snap ik heeft u
-            // de router al herstart"), unless a fronted adverb makes verb + subject the
-            // inversion of a statement ("en nu werkt alles weer"); a question word after
-            // such an adverb still asks ("nou wanneer is dat begonnen").
-            let rest = &text[at..u.norm.end];
-            let before = text[u.norm.start..at].split(' ').rfind(|w| !w.is_empty());
-            let inverted = before.is_some_and(|w| language.cues.inversion_adverbs.contains(w))
-                && !rest
-                    .split(' ')
-                    .find(|w| !w.is_empty())
-                    .is_some_and(|w| language.cues.words.contains(w));
-            language.cues.opens_question(utterance)
-                || (!inverted && language.cues.opens_question(rest))
-                || language.cues.ends_in_tag(utterance)
-        }
+    // Unpunctuated, a run-on ASR turn may also ask its question mid-utterance, where the
+    // match starts.
+    let question = || {
+        u.asks
+            || (u.terminal == Terminal::Unpunctuated && {
+                let previous = text[u.norm.start..at].split(' ').rfind(|w| !w.is_empty());
+                language
+                    .cues
+                    .opens_question_after(previous, &text[at..u.norm.end])
+            })
     };
     match mood {
         Mood::Any => true,
-        Mood::Question => question,
-        Mood::Statement => !question,
+        Mood::Question => question(),
+        Mood::Statement => !question(),
     }
 }
 

@@ -15,8 +15,6 @@
 
 use std::collections::BTreeMap;
 
-/// The characters a listed word may consist of.
-const WORD_CHARS: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
 /// One byte of a word.
 const WORD: &str = "[^ ]";
 
@@ -77,7 +75,11 @@ fn parse_words(list: &str, offset: usize) -> Result<Vec<&str>, MacroError> {
     for raw in list.split(',') {
         let word = raw.trim();
         let word_at = at + (raw.len() - raw.trim_start().len());
-        if word.is_empty() || !word.bytes().all(|b| WORD_CHARS.as_bytes().contains(&b)) {
+        if word.is_empty()
+            || !word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
             return Err(MacroError {
                 offset: word_at,
                 message: format!(

@@ -58,7 +58,10 @@ struct PackFile {
 
 impl PackFile {
     fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> RuleError {
-        let offset = span.map_or(0, |s| s.start).min(self.text.len());
+        let mut offset = span.map_or(0, |s| s.start).min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -70,13 +73,12 @@ impl PackFile {
         }
     }
 
-    /// The span of byte `offset` of a string value written at `span`: exact for a literal
-    /// string (`'...'`, the form patterns are written in), else the value's start.
+    /// The span of byte `offset` of a string value written at `span`: exact for a
+    /// one-line literal string (`'...'`, the form patterns are written in), else the
+    /// value's start (escapes and multi-line strings shift offsets).
     fn offset_in_string(&self, span: Range<usize>, offset: usize) -> Range<usize> {
-        let literal = self
-            .text
-            .get(span.clone())
-            .is_some_and(|raw| raw.starts_with('\''));
+        let raw = self.text.get(span.clone()).unwrap_or("");
+        let literal = raw.starts_with('\'') && !raw.starts_with("'''");
         let at = if literal {
             span.start + 1 + offset
         } else {
@@ -806,6 +808,17 @@ mod tests {
         let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
         assert_eq!((err.line, err.column), (10, 27));
         assert!(err.message.contains("`Nou`"), "{}", err.message);
+    }
+
+    #[test]
+    fn bad_word_list_in_a_multi_line_pattern_is_located_at_the_value() {
+        let broken = TECHNIQUE.replace(
+            "kind = \"phrase\"\nphrases = [\"sorry\"]",
+            "kind = \"pattern\"\npattern = '''\néé sorry {not:dus,Één}'''",
+        );
+        let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
+        assert_eq!((err.line, err.column), (10, 11));
+        assert!(err.message.contains("`Één`"), "{}", err.message);
     }
 
     #[test]
