@@ -6,6 +6,11 @@
 //! methodology, and order and unanswered-emotion findings. [`gold_findings`] derives the
 //! per-call expectations from per-turn labels with the same check code the engine uses,
 //! so a test can hold the two parts of every gold file to each other.
+//!
+//! A call may also carry `NAME.second.toml`: per-turn labels by a second annotator who saw
+//! neither the gold nor the engine's output. [`evaluate`] then measures that annotator
+//! against the gold on the same footing as the engine ([`Agreement`]): how far two careful
+//! people agree is the ceiling any rule pack can be held to.
 
 use crate::Engine;
 use crate::check::{self, Call};
@@ -48,6 +53,19 @@ pub struct GoldFile {
     pub methodologies: BTreeMap<String, GoldMethodology>,
 }
 
+/// A second annotator's labels for a call (`NAME.second.toml`): per-turn labels only, the
+/// per-call expectations follow from them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecondFile {
+    /// Who labelled, and how (free text, for the record).
+    #[serde(default)]
+    #[allow(dead_code)]
+    annotator: String,
+    #[serde(default)]
+    turns: BTreeMap<String, Vec<String>>,
+}
+
 /// One annotated call, read and validated.
 #[derive(Debug, Clone)]
 pub struct GoldCall {
@@ -60,6 +78,8 @@ pub struct GoldCall {
     /// Per turn: the gold technique ids.
     pub turn_labels: Vec<BTreeSet<String>>,
     pub expected: BTreeMap<String, GoldMethodology>,
+    /// Per turn: a second annotator's technique ids, when `NAME.second.toml` exists.
+    pub second_labels: Option<Vec<BTreeSet<String>>>,
 }
 
 /// Reads every `*.gold.toml` below `root` with its transcript (`.txt` or `.json`).
@@ -98,32 +118,23 @@ fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, S
     let bytes = std::fs::read(&transcript_path).map_err(|e| format!("{transcript_path}: {e}"))?;
     let (transcript, format) = input::read_transcript(&bytes, &ReadOptions::default())
         .map_err(|e| e.located(&transcript_path))?;
-    let text = std::fs::read_to_string(gold_path).map_err(|e| format!("{gold_name}: {e}"))?;
-    let gold: GoldFile = toml::from_str(&text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        let line = text[..offset.min(text.len())].matches('\n').count() + 1;
-        format!("{gold_name}:{line}: {}", e.message().trim())
-    })?;
-    let mut turn_labels = vec![BTreeSet::new(); transcript.turns.len()];
-    for (key, labels) in &gold.turns {
-        let index: usize = key
-            .parse()
-            .map_err(|_| format!("{gold_name}: turn key `{key}` is not a turn number"))?;
-        let slot = turn_labels.get_mut(index).ok_or_else(|| {
-            format!(
-                "{gold_name}: turn {index} does not exist ({} turns in {transcript_path})",
-                transcript.turns.len()
-            )
-        })?;
-        for label in labels {
-            if rules.technique_index(label).is_none() {
-                return Err(format!(
-                    "{gold_name}: turn {index}: unknown technique `{label}`"
-                ));
-            }
-            slot.insert(label.clone());
-        }
-    }
+    let gold: GoldFile = read_toml(gold_path)?;
+    let turn_count = transcript.turns.len();
+    let turn_labels =
+        labels_per_turn(rules, &gold_name, &transcript_path, turn_count, &gold.turns)?;
+    let second_path = format!("{stem}.second.toml");
+    let second_labels = if Path::new(&second_path).is_file() {
+        let second: SecondFile = read_toml(Path::new(&second_path))?;
+        Some(labels_per_turn(
+            rules,
+            &second_path,
+            &transcript_path,
+            turn_count,
+            &second.turns,
+        )?)
+    } else {
+        None
+    };
     for id in gold.methodologies.keys() {
         if rules.methodology(id).is_none() {
             return Err(format!("{gold_name}: unknown methodology section `[{id}]`"));
@@ -143,7 +154,50 @@ fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, S
         transcript,
         turn_labels,
         expected: gold.methodologies,
+        second_labels,
     })
+}
+
+/// Reads and parses a TOML sidecar; errors name the file and line.
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    toml::from_str(&text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let line = text[..offset.min(text.len())].matches('\n').count() + 1;
+        format!("{name}:{line}: {}", e.message().trim())
+    })
+}
+
+/// A sidecar's `[turns]` table as one label set per turn, checked against the transcript's
+/// turns and the pack's techniques.
+fn labels_per_turn(
+    rules: &Rules,
+    sidecar: &str,
+    transcript_path: &str,
+    turn_count: usize,
+    turns: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<BTreeSet<String>>, String> {
+    let mut per_turn = vec![BTreeSet::new(); turn_count];
+    for (key, labels) in turns {
+        let index: usize = key
+            .parse()
+            .map_err(|_| format!("{sidecar}: turn key `{key}` is not a turn number"))?;
+        let slot = per_turn.get_mut(index).ok_or_else(|| {
+            format!(
+                "{sidecar}: turn {index} does not exist ({turn_count} turns in {transcript_path})"
+            )
+        })?;
+        for label in labels {
+            if rules.technique_index(label).is_none() {
+                return Err(format!(
+                    "{sidecar}: turn {index}: unknown technique `{label}`"
+                ));
+            }
+            slot.insert(label.clone());
+        }
+    }
+    Ok(per_turn)
 }
 
 /// A corpus directory's own name (`corpus/tuning` -> `tuning`) for calls directly in it.
@@ -156,8 +210,17 @@ fn part_name(root: &Path) -> String {
 
 /// The per-call expectations that follow from a call's per-turn gold labels.
 pub fn gold_findings(rules: &Rules, call: &GoldCall) -> BTreeMap<String, GoldMethodology> {
-    let tagged: Vec<TaggedTurn> = call
-        .turn_labels
+    findings_from_labels(rules, &call.transcript, &call.turn_labels)
+}
+
+/// The per-call findings that per-turn `labels` lead to under the pack's phase and order
+/// rules.
+fn findings_from_labels(
+    rules: &Rules,
+    transcript: &Transcript,
+    labels: &[BTreeSet<String>],
+) -> BTreeMap<String, GoldMethodology> {
+    let tagged: Vec<TaggedTurn> = labels
         .iter()
         .map(|labels| TaggedTurn {
             techniques: labels
@@ -169,7 +232,7 @@ pub fn gold_findings(rules: &Rules, call: &GoldCall) -> BTreeMap<String, GoldMet
         .collect();
     let view = Call {
         rules,
-        transcript: &call.transcript,
+        transcript,
         tagged: &tagged,
     };
     rules
@@ -293,6 +356,95 @@ impl From<Counts> for CountsReport {
     }
 }
 
+/// Per-technique and overall counts of one labeller against the gold.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    per_technique: BTreeMap<String, Counts>,
+    micro: Counts,
+}
+
+impl Tally {
+    fn new(rules: &Rules) -> Tally {
+        Tally {
+            per_technique: rules
+                .techniques
+                .iter()
+                .map(|t| (t.id.clone(), Counts::default()))
+                .collect(),
+            micro: Counts::default(),
+        }
+    }
+
+    fn add(&mut self, expected: &BTreeSet<String>, found: &BTreeSet<String>) {
+        for (id, counts) in self.per_technique.iter_mut() {
+            match (expected.contains(id), found.contains(id)) {
+                (true, true) => counts.tp += 1,
+                (false, true) => counts.fp += 1,
+                (true, false) => counts.fn_ += 1,
+                (false, false) => {}
+            }
+        }
+        self.micro.add(expected, found);
+    }
+
+    /// Mean F1 over the techniques that occur in the gold or the labels.
+    fn macro_f1(&self) -> f64 {
+        let used: Vec<f64> = self
+            .per_technique
+            .values()
+            .filter(|c| c.tp + c.fp + c.fn_ > 0)
+            .map(Counts::f1)
+            .collect();
+        if used.is_empty() {
+            1.0
+        } else {
+            used.iter().sum::<f64>() / used.len() as f64
+        }
+    }
+
+    fn scores(self) -> Scores {
+        Scores {
+            macro_f1: self.macro_f1(),
+            micro: self.micro.into(),
+            techniques: self
+                .per_technique
+                .into_iter()
+                .map(|(k, v)| (k, v.into()))
+                .collect(),
+        }
+    }
+}
+
+/// One labeller against the gold: per technique, micro and macro.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scores {
+    pub techniques: BTreeMap<String, CountsReport>,
+    pub micro: CountsReport,
+    pub macro_f1: f64,
+}
+
+/// The second annotator and the engine, each against the gold, on the calls that have a
+/// second annotation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agreement {
+    pub calls: usize,
+    pub turns: usize,
+    pub second_annotator: Scores,
+    pub engine: Scores,
+    /// Per methodology: phase presence as it follows from each one's labels.
+    pub phases: Vec<PhaseAgreement>,
+}
+
+/// Share of (call, phase) pairs whose presence each labeller got right, on the calls with
+/// a second annotation.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseAgreement {
+    pub id: String,
+    pub total: usize,
+    pub second_annotator: f64,
+    pub engine: f64,
+}
+
 /// Accuracy of one set of calls.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
@@ -303,17 +455,20 @@ pub struct Evaluation {
     pub macro_f1: f64,
     pub methodologies: Vec<MethodologyScore>,
     pub misses: Vec<Miss>,
+    /// Present when some calls carry a second annotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Agreement>,
 }
 
 /// Runs the engine over `calls` and measures it against their gold.
 pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
     let rules = engine.rules();
-    let mut per_technique: BTreeMap<String, Counts> = rules
-        .techniques
-        .iter()
-        .map(|t| (t.id.clone(), Counts::default()))
-        .collect();
-    let mut micro = Counts::default();
+    let mut tally = Tally::new(rules);
+    let mut second = Tally::new(rules);
+    let mut engine_on_second = Tally::new(rules);
+    let (mut second_calls, mut second_turns) = (0, 0);
+    // Per methodology: (second annotator right, engine right, total) over phases.
+    let mut second_phases: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut phase_right: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut orders: BTreeMap<String, Counts> = BTreeMap::new();
     let mut emotions: BTreeMap<String, Counts> = BTreeMap::new();
@@ -321,20 +476,16 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
     let mut turns = 0;
     for call in calls {
         let report: Report = engine.analyze(&call.source, call.format, &call.transcript);
+        second_calls += usize::from(call.second_labels.is_some());
         for (turn, expected) in report.turns.iter().zip(&call.turn_labels) {
             turns += 1;
             let found: BTreeSet<String> = turn.techniques.iter().cloned().collect();
-            for (id, counts) in per_technique.iter_mut() {
-                let e = expected.contains(id);
-                let f = found.contains(id);
-                match (e, f) {
-                    (true, true) => counts.tp += 1,
-                    (false, true) => counts.fp += 1,
-                    (true, false) => counts.fn_ += 1,
-                    (false, false) => {}
-                }
+            tally.add(expected, &found);
+            if let Some(labels) = call.second_labels.as_ref().and_then(|l| l.get(turn.index)) {
+                second_turns += 1;
+                second.add(expected, labels);
+                engine_on_second.add(expected, &found);
             }
-            micro.add(expected, &found);
             if &found != expected {
                 misses.push(Miss {
                     source: call.source.clone(),
@@ -350,6 +501,10 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
         }
         // Only a gold file without a section for a methodology needs it derived.
         let mut derived = None;
+        let second_findings = call
+            .second_labels
+            .as_ref()
+            .map(|labels| findings_from_labels(rules, &call.transcript, labels));
         for m in &report.methodologies {
             let gold = match call.expected.get(&m.id) {
                 Some(written) => written.clone(),
@@ -362,8 +517,17 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
             let entry = phase_right.entry(m.id.clone()).or_default();
             for phase in &m.phases {
                 entry.1 += 1;
-                if (phase.status == "missing") == gold.missing.contains(&phase.id) {
-                    entry.0 += 1;
+                let gold_missing = gold.missing.contains(&phase.id);
+                let engine_right = (phase.status == "missing") == gold_missing;
+                entry.0 += usize::from(engine_right);
+                if let Some(second) = second_findings.as_ref() {
+                    let second_missing = second
+                        .get(&m.id)
+                        .is_some_and(|f| f.missing.contains(&phase.id));
+                    let tally = second_phases.entry(m.id.clone()).or_default();
+                    tally.0 += usize::from(second_missing == gold_missing);
+                    tally.1 += usize::from(engine_right);
+                    tally.2 += 1;
                 }
             }
             let found = summarise(
@@ -381,25 +545,32 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
                 .add(&gold.unanswered_emotion, &found.unanswered_emotion);
         }
     }
-    let used: Vec<f64> = per_technique
-        .values()
-        .filter(|c| c.tp + c.fp + c.fn_ > 0)
-        .map(Counts::f1)
-        .collect();
-    let macro_f1 = if used.is_empty() {
-        1.0
-    } else {
-        used.iter().sum::<f64>() / used.len() as f64
-    };
     misses.sort_by_key(|m| std::cmp::Reverse(m.missed.len() + m.spurious.len()));
+    let agreement = (second_calls > 0).then(|| Agreement {
+        calls: second_calls,
+        turns: second_turns,
+        second_annotator: second.scores(),
+        engine: engine_on_second.scores(),
+        phases: second_phases
+            .into_iter()
+            .map(|(id, (second, engine, total))| PhaseAgreement {
+                id,
+                total,
+                second_annotator: ratio(second, total),
+                engine: ratio(engine, total),
+            })
+            .collect(),
+    });
+    let Scores {
+        techniques,
+        micro,
+        macro_f1,
+    } = tally.scores();
     Evaluation {
         calls: calls.len(),
         turns,
-        techniques: per_technique
-            .into_iter()
-            .map(|(k, v)| (k, v.into()))
-            .collect(),
-        micro: micro.into(),
+        techniques,
+        micro,
         macro_f1,
         methodologies: phase_right
             .into_iter()
@@ -413,5 +584,6 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
             })
             .collect(),
         misses,
+        agreement,
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, RuleArgs};
 use callqa::Engine;
-use callqa::eval::{self, Evaluation, GoldCall};
+use callqa::eval::{self, Agreement, Evaluation, GoldCall};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -147,6 +147,9 @@ fn render(part: &str, e: &Evaluation, misses: usize) -> String {
             m.unanswered_emotion.counts.fn_,
         );
     }
+    if let Some(a) = &e.agreement {
+        render_agreement(&mut out, a);
+    }
     if !e.misses.is_empty() && misses > 0 {
         let _ = writeln!(out, "worst misses:");
         for m in e.misses.iter().take(misses) {
@@ -164,4 +167,35 @@ fn render(part: &str, e: &Evaluation, misses: usize) -> String {
     }
     out.push('\n');
     out
+}
+
+/// The second annotator next to the engine, both against the gold, on the same calls.
+fn render_agreement(out: &mut String, a: &Agreement) {
+    let (human, engine) = (&a.second_annotator, &a.engine);
+    let _ = writeln!(
+        out,
+        "second annotator vs gold ({} calls, {} turns): micro F1 {:.3}, macro {:.3}; engine on the same turns: micro F1 {:.3}, macro {:.3}",
+        a.calls, a.turns, human.micro.f1, human.macro_f1, engine.micro.f1, engine.macro_f1
+    );
+    for p in &a.phases {
+        let _ = writeln!(
+            out,
+            "  {}: phase presence, second annotator {:.3}, engine {:.3} ({} phases)",
+            p.id, p.second_annotator, p.engine, p.total
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {:<28} {:>7} {:>7} {:>5}",
+        "technique", "second", "engine", "gold"
+    );
+    for (id, h) in &human.techniques {
+        let g = h.counts.tp + h.counts.fn_;
+        let f = h.counts.tp + h.counts.fp;
+        if g + f == 0 {
+            continue;
+        }
+        let engine_f1 = engine.techniques.get(id).map_or(1.0, |c| c.f1);
+        let _ = writeln!(out, "  {id:<28} {:>7.2} {engine_f1:>7.2} {g:>5}", h.f1);
+    }
 }
