@@ -58,7 +58,8 @@ pub struct GoldFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SecondFile {
-    /// Who labelled, and how (free text, for the record).
+    /// Who labelled, and how: a record for the people reading the file, checked to be
+    /// text but not used by eval.
     #[serde(default)]
     #[allow(dead_code)]
     annotator: String,

@@ -279,13 +279,24 @@ fn mood_allows(language: &Language, mood: Mood, u: &Utterance, text: &str, at: u
 }
 
 /// Whether a negation word stands within the window before or after `span`, inside the
-/// utterance. Transparent words ("nog", "steeds") do not use up the window.
+/// utterance. Transparent words ("nog", "steeds") do not use up the window. A match that
+/// opens with a subject pronoun starts a clause of its own (in Dutch a negation never comes
+/// before the subject of its clause), so a negation before it belongs to the clause before:
+/// "nee dat hoeft niet ik plan een monteur in", run together by ASR.
 fn negated(language: &Language, text: &str, utterance: &Range<usize>, span: &Range<usize>) -> bool {
     let counts = |w: &&str| !w.is_empty() && !language.negation_transparent.contains(*w);
+    let opens_clause = text[span.clone()]
+        .split(' ')
+        .find(|w| !w.is_empty())
+        .is_some_and(|w| language.clause_subjects.contains(w));
     let before = text[utterance.start..span.start]
         .rsplit(' ')
         .filter(counts)
-        .take(language.negation_before);
+        .take(if opens_clause {
+            0
+        } else {
+            language.negation_before
+        });
     let after = text[span.end..utterance.end]
         .split(' ')
         .filter(counts)

@@ -106,6 +106,8 @@ pub struct Language {
     pub cues: QuestionCues,
     pub negations: HashSet<String>,
     pub negation_transparent: HashSet<String>,
+    /// A match starting with one of these opens a clause: no negation window before it.
+    pub clause_subjects: HashSet<String>,
     pub negation_before: usize,
     pub negation_after: usize,
     /// Folded, without the final dot: a full stop after one does not end an utterance.
@@ -578,6 +580,7 @@ fn compile_language(file: &PackFile) -> Result<Language, RuleError> {
         cues,
         negations: words(&l.negations),
         negation_transparent: words(&l.negation_transparent),
+        clause_subjects: words(&l.clause_subjects),
         abbreviations: words(&l.abbreviations),
         negation_before: l.negation_window.before,
         negation_after: l.negation_window.after,

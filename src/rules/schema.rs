@@ -15,6 +15,10 @@ pub struct LanguageFile {
     /// Words that do not count towards the negation window ("het werkt nog steeds niet").
     #[serde(default)]
     pub negation_transparent: Vec<String>,
+    /// Subject pronouns that open a clause: a negation right before a match that starts
+    /// with one belongs to the clause before ("dat hoeft niet ik plan een monteur in").
+    #[serde(default)]
+    pub clause_subjects: Vec<String>,
     pub question_words: Vec<String>,
     pub question_verbs: Vec<String>,
     pub question_subjects: Vec<String>,
