@@ -21,7 +21,7 @@ use crate::tag::TaggedTurn;
 use crate::transcript::Transcript;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Per-call expectations for one methodology.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -60,9 +60,8 @@ pub struct GoldFile {
 struct SecondFile {
     /// Who labelled, and how: a record for the people reading the file, checked to be
     /// text but not used by eval.
-    #[serde(default)]
-    #[allow(dead_code)]
-    annotator: String,
+    #[serde(default, rename = "annotator")]
+    _annotator: String,
     #[serde(default)]
     turns: BTreeMap<String, Vec<String>>,
 }
@@ -101,7 +100,15 @@ pub fn load_corpus(rules: &Rules, root: &Path) -> (Vec<GoldCall>, Vec<String>) {
     }
     for gold_path in gold_paths {
         match load_call(rules, root, &gold_path) {
-            Ok(call) => calls.push(call),
+            Ok(mut call) => {
+                // A broken second annotation costs only the agreement figures: the call
+                // is still measured against its gold.
+                match load_second_labels(rules, &call) {
+                    Ok(labels) => call.second_labels = labels,
+                    Err(e) => errors.push(e),
+                }
+                calls.push(call);
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -123,19 +130,6 @@ fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, S
     let turn_count = transcript.turns.len();
     let turn_labels =
         labels_per_turn(rules, &gold_name, &transcript_path, turn_count, &gold.turns)?;
-    let second_path = format!("{stem}.second.toml");
-    let second_labels = if Path::new(&second_path).is_file() {
-        let second: SecondFile = read_toml(Path::new(&second_path))?;
-        Some(labels_per_turn(
-            rules,
-            &second_path,
-            &transcript_path,
-            turn_count,
-            &second.turns,
-        )?)
-    } else {
-        None
-    };
     for id in gold.methodologies.keys() {
         if rules.methodology(id).is_none() {
             return Err(format!("{gold_name}: unknown methodology section `[{id}]`"));
@@ -155,8 +149,29 @@ fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, S
         transcript,
         turn_labels,
         expected: gold.methodologies,
-        second_labels,
+        second_labels: None,
     })
+}
+
+/// The labels of `NAME.second.toml` beside the call's transcript, if there is one.
+fn load_second_labels(
+    rules: &Rules,
+    call: &GoldCall,
+) -> Result<Option<Vec<BTreeSet<String>>>, String> {
+    let stem = Path::new(&call.source).with_extension("");
+    let path = PathBuf::from(format!("{}.second.toml", stem.display()));
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let second: SecondFile = read_toml(&path)?;
+    labels_per_turn(
+        rules,
+        &path.display().to_string(),
+        &call.source,
+        call.transcript.turns.len(),
+        &second.turns,
+    )
+    .map(Some)
 }
 
 /// Reads and parses a TOML sidecar; errors name the file and line.
@@ -451,9 +466,9 @@ pub struct PhaseAgreement {
 pub struct Evaluation {
     pub calls: usize,
     pub turns: usize,
-    pub techniques: BTreeMap<String, CountsReport>,
-    pub micro: CountsReport,
-    pub macro_f1: f64,
+    /// The engine against the gold: per technique, micro and macro.
+    #[serde(flatten)]
+    pub scores: Scores,
     pub methodologies: Vec<MethodologyScore>,
     pub misses: Vec<Miss>,
     /// Present when some calls carry a second annotation.
@@ -562,17 +577,10 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
             })
             .collect(),
     });
-    let Scores {
-        techniques,
-        micro,
-        macro_f1,
-    } = tally.scores();
     Evaluation {
         calls: calls.len(),
         turns,
-        techniques,
-        micro,
-        macro_f1,
+        scores: tally.scores(),
         methodologies: phase_right
             .into_iter()
             .map(|(id, (right, total))| MethodologyScore {

@@ -87,10 +87,10 @@ pub fn run(args: Args) -> i32 {
     }
     if let Some(gate) = args.min_f1 {
         for (part, e) in &results {
-            if e.micro.f1 < gate {
+            if e.scores.micro.f1 < gate {
                 eprintln!(
                     "callqa eval: {part}: micro F1 {:.3} is below --min-f1 {gate}",
-                    e.micro.f1
+                    e.scores.micro.f1
                 );
                 return EXIT_BELOW_GATE;
             }
@@ -115,7 +115,7 @@ fn render(part: &str, e: &Evaluation, misses: usize) -> String {
         "{:<28} {:>5} {:>5} {:>5} {:>4} {:>4} {:>4}",
         "technique", "P", "R", "F1", "tp", "fp", "fn"
     );
-    for (id, c) in &e.techniques {
+    for (id, c) in &e.scores.techniques {
         let _ = writeln!(
             out,
             "{id:<28} {:>5.2} {:>5.2} {:>5.2} {:>4} {:>4} {:>4}",
@@ -125,7 +125,7 @@ fn render(part: &str, e: &Evaluation, misses: usize) -> String {
     let _ = writeln!(
         out,
         "micro: P {:.3} R {:.3} F1 {:.3}    macro F1 {:.3}",
-        e.micro.precision, e.micro.recall, e.micro.f1, e.macro_f1
+        e.scores.micro.precision, e.scores.micro.recall, e.scores.micro.f1, e.scores.macro_f1
     );
     for m in &e.methodologies {
         let _ = writeln!(
