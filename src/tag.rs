@@ -6,6 +6,10 @@
 //! has not used yet), a rule's `after` (the turn right before showed one of its
 //! techniques), `suppressed_by` and `requires_earlier`. The only state carried from
 //! turn to turn is what the call has shown so far (techniques, customer terms).
+//!
+//! [`trace_transcript`] tags the same way and also keeps every candidate a condition
+//! turned down, with the condition: `callqa eval` uses it to say why a technique the gold
+//! expects was missed (no rule matched, or a rule matched and was turned down).
 
 use crate::matcher::{Candidate, MatchScratch};
 use crate::normalize::NormText;
@@ -31,6 +35,35 @@ pub struct Evidence {
 pub struct TaggedTurn {
     pub techniques: Vec<usize>,
     pub evidence: Vec<Evidence>,
+}
+
+/// Why a rule that matched in a turn did not tag its technique there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejected {
+    /// The match crosses an utterance boundary.
+    CrossesUtterance,
+    /// The rule needs a question (or a statement) and the utterance is not one.
+    Mood(Mood),
+    /// A negation word stands in the window around the match.
+    Negated,
+    /// The turn right before showed none of the rule's `after` techniques.
+    NotAfter,
+    /// A jargon term the customer had already used.
+    CustomerTerm,
+    /// Another technique tagged in the same utterance suppresses this one.
+    SuppressedBy(usize),
+    /// No earlier turn showed any of the technique's `requires_earlier`.
+    NothingEarlier,
+}
+
+/// A candidate turned down (see [`trace_transcript`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub technique: usize,
+    pub rule: usize,
+    /// Byte span of the match in the ORIGINAL turn text, when it maps onto it.
+    pub span: Option<Range<usize>>,
+    pub reason: Rejected,
 }
 
 struct Utterance {
@@ -60,11 +93,57 @@ struct Scratch {
     utterance_ranges: Vec<Range<usize>>,
     matching: MatchScratch,
     hits: Vec<Hit>,
+    /// `Some` only when tracing: the candidates turned down in the current turn.
+    rejections: Option<Vec<Rejection>>,
+}
+
+impl Scratch {
+    fn reject(&mut self, technique: usize, rule: usize, norm_span: Range<usize>, reason: Rejected) {
+        if let Some(rejections) = self.rejections.as_mut() {
+            rejections.push(Rejection {
+                technique,
+                rule,
+                span: self.norm.original_span(norm_span),
+                reason,
+            });
+        }
+    }
 }
 
 /// Tags every turn of `transcript`. Pure: same rules and transcript, same result.
 pub fn tag_transcript(rules: &Rules, transcript: &Transcript) -> Vec<TaggedTurn> {
-    let mut scratch = Scratch::default();
+    tag_each(rules, transcript, Scratch::default(), |_, _| {})
+}
+
+/// Tags every turn like [`tag_transcript`] and also returns, per turn, the candidates a
+/// condition turned down.
+pub fn trace_transcript(
+    rules: &Rules,
+    transcript: &Transcript,
+) -> (Vec<TaggedTurn>, Vec<Vec<Rejection>>) {
+    let scratch = Scratch {
+        rejections: Some(Vec::new()),
+        ..Scratch::default()
+    };
+    let mut rejected = Vec::with_capacity(transcript.turns.len());
+    let tagged = tag_each(rules, transcript, scratch, |s, _| {
+        rejected.push(
+            s.rejections
+                .as_mut()
+                .map(std::mem::take)
+                .unwrap_or_default(),
+        );
+    });
+    (tagged, rejected)
+}
+
+/// Tags turn after turn, calling `after_turn` with the scratch once each turn is tagged.
+fn tag_each(
+    rules: &Rules,
+    transcript: &Transcript,
+    mut scratch: Scratch,
+    mut after_turn: impl FnMut(&mut Scratch, &TaggedTurn),
+) -> Vec<TaggedTurn> {
     let mut seen = vec![false; rules.techniques.len()];
     let mut customer_terms: HashSet<String> = HashSet::new();
     let mut tagged: Vec<TaggedTurn> = Vec::with_capacity(transcript.turns.len());
@@ -76,6 +155,7 @@ pub fn tag_transcript(rules: &Rules, transcript: &Transcript) -> Vec<TaggedTurn>
             customer_terms: &mut customer_terms,
         };
         let next = tag_turn(rules, turn, &mut scratch, context);
+        after_turn(&mut scratch, &next);
         tagged.push(next);
     }
     tagged
@@ -122,8 +202,6 @@ fn tag_turn(rules: &Rules, turn: &Turn, s: &mut Scratch, context: Context<'_>) -
             asks,
         });
     }
-    let text = s.norm.text.as_str();
-
     s.candidates.clear();
     s.utterance_ranges.clear();
     s.utterance_ranges
@@ -133,7 +211,7 @@ fn tag_turn(rules: &Rules, turn: &Turn, s: &mut Scratch, context: Context<'_>) -
     let side = turn.speaker.known().unwrap_or(Speaker::Customer);
     rules.matcher.find(
         side,
-        text,
+        &s.norm.text,
         &s.utterance_ranges,
         &mut s.matching,
         &mut s.candidates,
@@ -141,46 +219,70 @@ fn tag_turn(rules: &Rules, turn: &Turn, s: &mut Scratch, context: Context<'_>) -
 
     s.hits.clear();
     let mut new_customer_terms = Vec::new();
-    for c in &s.candidates {
+    let candidates = std::mem::take(&mut s.candidates);
+    for c in &candidates {
+        let rule = &rules.rules[c.rule];
+        let technique = &rules.techniques[rule.technique];
+        if turn.speaker != technique.speaker && !matches!(rule.kind, RuleKind::Term) {
+            continue;
+        }
+        let text = s.norm.text.as_str();
         let Some(utterance) = s
             .utterances
             .iter()
             .position(|u| u.norm.start <= c.span.start && c.span.end < u.norm.end)
         else {
-            continue; // crosses an utterance boundary
+            if turn.speaker == technique.speaker {
+                s.reject(
+                    rule.technique,
+                    c.rule,
+                    c.span.clone(),
+                    Rejected::CrossesUtterance,
+                );
+            }
+            continue;
         };
-        let rule = &rules.rules[c.rule];
-        let technique = &rules.techniques[rule.technique];
-        if matches!(rule.kind, RuleKind::Term) {
+        let rejected = if matches!(rule.kind, RuleKind::Term) && {
             // "ip adres" and "IP-adres" (folded to "ipadres") are the same term.
             let term: String = text[c.span.clone()].split(' ').collect();
             if turn.speaker != technique.speaker {
                 new_customer_terms.push(term);
                 continue;
             }
-            if context.customer_terms.contains(&term) {
-                continue;
-            }
+            context.customer_terms.contains(&term)
+        } {
+            Some(Rejected::CustomerTerm)
+        } else if !context.follows(&rule.after) {
+            Some(Rejected::NotAfter)
+        } else if !mood_allows(
+            language,
+            rule.mood,
+            &s.utterances[utterance],
+            text,
+            c.span.start,
+        ) {
+            Some(Rejected::Mood(rule.mood))
+        } else if rule.negation == Negation::Blocks
+            && negated(language, text, &s.utterances[utterance].norm, &c.span)
+        {
+            Some(Rejected::Negated)
+        } else {
+            None
+        };
+        match rejected {
+            Some(reason) => s.reject(rule.technique, c.rule, c.span.clone(), reason),
+            None => s.hits.push(Hit {
+                utterance,
+                technique: rule.technique,
+                rule: c.rule,
+                norm_span: c.span.clone(),
+            }),
         }
-        if turn.speaker != technique.speaker || !context.follows(&rule.after) {
-            continue;
-        }
-        let u = &s.utterances[utterance];
-        if !mood_allows(language, rule.mood, u, text, c.span.start) {
-            continue;
-        }
-        if rule.negation == Negation::Blocks && negated(language, text, &u.norm, &c.span) {
-            continue;
-        }
-        s.hits.push(Hit {
-            utterance,
-            technique: rule.technique,
-            rule: c.rule,
-            norm_span: c.span.clone(),
-        });
     }
+    s.candidates = candidates;
     context.customer_terms.extend(new_customer_terms);
 
+    let text = s.norm.text.as_str();
     for &rule_index in &rules.only_token_rules {
         let rule = &rules.rules[rule_index];
         let RuleKind::OnlyTokens(tokens) = &rule.kind else {
@@ -217,22 +319,36 @@ fn resolve_hits(rules: &Rules, s: &mut Scratch, seen: &mut [bool]) -> TaggedTurn
             h.rule,
         )
     });
-    let hits = &s.hits;
-    let suppressed = |h: &Hit| {
+    let hits = std::mem::take(&mut s.hits);
+    let suppressor = |h: &Hit| {
         let technique = &rules.techniques[h.technique];
-        hits.iter().any(|other| {
-            other.utterance == h.utterance && technique.suppressed_by.contains(&other.technique)
-        })
+        hits.iter()
+            .find(|other| {
+                other.utterance == h.utterance && technique.suppressed_by.contains(&other.technique)
+            })
+            .map(|other| other.technique)
     };
     let mut tagged = TaggedTurn::default();
-    for h in hits {
-        if suppressed(h) {
+    for h in &hits {
+        if let Some(by) = suppressor(h) {
+            s.reject(
+                h.technique,
+                h.rule,
+                h.norm_span.clone(),
+                Rejected::SuppressedBy(by),
+            );
             continue;
         }
         let technique = &rules.techniques[h.technique];
         if !technique.requires_earlier.is_empty()
             && !technique.requires_earlier.iter().any(|&t| seen[t])
         {
+            s.reject(
+                h.technique,
+                h.rule,
+                h.norm_span.clone(),
+                Rejected::NothingEarlier,
+            );
             continue;
         }
         if tagged
@@ -253,6 +369,7 @@ fn resolve_hits(rules: &Rules, s: &mut Scratch, seen: &mut [bool]) -> TaggedTurn
             rule: h.rule,
         });
     }
+    s.hits = hits;
     tagged.techniques = tagged.evidence.iter().map(|e| e.technique).collect();
     tagged.techniques.sort_unstable();
     tagged.techniques.dedup();

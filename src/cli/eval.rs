@@ -2,6 +2,7 @@
 
 use super::{EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, RuleArgs};
 use callqa::Engine;
+use callqa::eval::causes::MissReason;
 use callqa::eval::{self, Agreement, Evaluation, GoldCall};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -150,6 +151,7 @@ fn render(part: &str, e: &Evaluation, misses: usize) -> String {
     if let Some(a) = &e.agreement {
         render_agreement(&mut out, a);
     }
+    render_causes(&mut out, e);
     if !e.misses.is_empty() && misses > 0 {
         let _ = writeln!(out, "worst misses:");
         for m in e.misses.iter().take(misses) {
@@ -158,15 +160,69 @@ fn render(part: &str, e: &Evaluation, misses: usize) -> String {
                 "  {}:{} {}: \"{}\"",
                 m.source, m.turn, m.speaker, m.text
             );
-            let _ = writeln!(
-                out,
-                "      expected {:?} found {:?} (missed {:?}, spurious {:?})",
-                m.expected, m.found, m.missed, m.spurious
-            );
+            let _ = writeln!(out, "      expected {:?} found {:?}", m.expected, m.found);
+            for w in &m.why_missed {
+                let _ = write!(out, "      missed {}: {}", w.technique, w.reason.label());
+                if let Some(by) = &w.by {
+                    let _ = write!(out, " by {by}");
+                }
+                if let (Some(rule), Some(quote)) = (&w.rule, &w.quote) {
+                    let _ = write!(out, " ({rule} matched \"{quote}\")");
+                }
+                out.push('\n');
+            }
+            for w in &m.why_spurious {
+                let _ = writeln!(
+                    out,
+                    "      spurious {}: {} matched \"{}\"",
+                    w.technique, w.rule, w.quote
+                );
+            }
         }
     }
     out.push('\n');
     out
+}
+
+/// Why the techniques the gold expects were missed, per technique, and the rules behind
+/// the most false positives.
+fn render_causes(out: &mut String, e: &Evaluation) {
+    if !e.miss_reasons.is_empty() {
+        let used: Vec<MissReason> = MissReason::ALL
+            .into_iter()
+            .filter(|r| e.miss_reasons.values().any(|counts| counts.contains_key(r)))
+            .collect();
+        let _ = writeln!(out, "why techniques were missed ({}):", legend(&used));
+        let _ = write!(out, "  {:<28}", "technique");
+        for r in &used {
+            let _ = write!(out, " {:>7}", r.heading());
+        }
+        out.push('\n');
+        for (id, counts) in &e.miss_reasons {
+            let _ = write!(out, "  {id:<28}");
+            for r in &used {
+                let _ = write!(out, " {:>7}", counts.get(r).copied().unwrap_or(0));
+            }
+            out.push('\n');
+        }
+    }
+    if !e.false_positive_rules.is_empty() {
+        let mut rules: Vec<(&String, &usize)> = e.false_positive_rules.iter().collect();
+        rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let _ = writeln!(out, "rules behind the most false positives (turns):");
+        for (rule, count) in rules.into_iter().take(10) {
+            let _ = writeln!(out, "  {count:>4}  {rule}");
+        }
+    }
+}
+
+/// `heading = label` for each reason shown.
+fn legend(reasons: &[MissReason]) -> String {
+    reasons
+        .iter()
+        .map(|r| format!("{} = {}", r.heading(), r.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The second annotator next to the engine, both against the gold, on the same calls.

@@ -11,14 +11,21 @@
 //! neither the gold nor the engine's output. [`evaluate`] then measures that annotator
 //! against the gold on the same footing as the engine ([`Agreement`]): how far two careful
 //! people agree is the ceiling any rule pack can be held to.
+//!
+//! Every turn where the engine and the gold disagree is a [`Miss`], explained by
+//! [`causes`]: why each expected technique was not tagged, which rule produced each
+//! unexpected one.
+
+pub mod causes;
 
 use crate::Engine;
 use crate::check::{self, Call};
 use crate::input::{self, ReadOptions};
 use crate::report::Report;
 use crate::rules::Rules;
-use crate::tag::TaggedTurn;
+use crate::tag::{self, TaggedTurn};
 use crate::transcript::Transcript;
+use causes::{MissReason, Missed, Spurious};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -339,6 +346,10 @@ pub struct Miss {
     pub found: Vec<String>,
     pub missed: Vec<String>,
     pub spurious: Vec<String>,
+    /// Why each of `missed` was not tagged.
+    pub why_missed: Vec<Missed>,
+    /// The rule and quote behind each of `spurious`.
+    pub why_spurious: Vec<Spurious>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -471,6 +482,11 @@ pub struct Evaluation {
     pub scores: Scores,
     pub methodologies: Vec<MethodologyScore>,
     pub misses: Vec<Miss>,
+    /// Per technique with misses: how many of its false negatives each reason explains
+    /// (they add up to the technique's `fn`).
+    pub miss_reasons: BTreeMap<String, BTreeMap<MissReason, usize>>,
+    /// Per rule code: on how many turns it tagged a technique the gold does not expect.
+    pub false_positive_rules: BTreeMap<String, usize>,
     /// Present when some calls carry a second annotation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agreement: Option<Agreement>,
@@ -489,9 +505,14 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
     let mut orders: BTreeMap<String, Counts> = BTreeMap::new();
     let mut emotions: BTreeMap<String, Counts> = BTreeMap::new();
     let mut misses = Vec::new();
+    let mut miss_reasons: BTreeMap<String, BTreeMap<MissReason, usize>> = BTreeMap::new();
+    let mut false_positive_rules: BTreeMap<String, usize> = BTreeMap::new();
     let mut turns = 0;
     for call in calls {
         let report: Report = engine.analyze(&call.source, call.format, &call.transcript);
+        // The same tagging again, keeping what its conditions turned down.
+        let resolved = crate::roles::infer(rules, &call.transcript);
+        let (_, rejections) = tag::trace_transcript(rules, &resolved.transcript);
         second_calls += usize::from(call.second_labels.is_some());
         for (turn, expected) in report.turns.iter().zip(&call.turn_labels) {
             turns += 1;
@@ -503,6 +524,22 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
                 engine_on_second.add(expected, &found);
             }
             if &found != expected {
+                let missed: Vec<String> = expected.difference(&found).cloned().collect();
+                let spurious: Vec<String> = found.difference(expected).cloned().collect();
+                let turn_rejections = rejections.get(turn.index).map_or(&[][..], Vec::as_slice);
+                let why_missed =
+                    causes::explain_missed(rules, &turn.text, &missed, turn_rejections);
+                let why_spurious = causes::explain_spurious(turn, &spurious);
+                for m in &why_missed {
+                    *miss_reasons
+                        .entry(m.technique.clone())
+                        .or_default()
+                        .entry(m.reason)
+                        .or_default() += 1;
+                }
+                for s in &why_spurious {
+                    *false_positive_rules.entry(s.rule.clone()).or_default() += 1;
+                }
                 misses.push(Miss {
                     source: call.source.clone(),
                     turn: turn.index,
@@ -510,8 +547,10 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
                     text: turn.text.clone(),
                     expected: expected.iter().cloned().collect(),
                     found: found.iter().cloned().collect(),
-                    missed: expected.difference(&found).cloned().collect(),
-                    spurious: found.difference(expected).cloned().collect(),
+                    missed,
+                    spurious,
+                    why_missed,
+                    why_spurious,
                 });
             }
         }
@@ -593,6 +632,8 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
             })
             .collect(),
         misses,
+        miss_reasons,
+        false_positive_rules,
         agreement,
     }
 }

@@ -1,0 +1,108 @@
+//! `callqa eval` explains its misses: for each technique the gold expects and the engine
+//! missed, the condition that turned the matching rule down, or that no rule matched; for
+//! each unexpected technique, the rule and quote behind it.
+
+use callqa::Engine;
+use callqa::eval::{self, causes::MissReason};
+use callqa::rules::Rules;
+use std::path::Path;
+
+/// One call whose misses each have a known cause under the built-in pack.
+const CALL: &str = "\
+Medewerker: Goedemorgen, waarmee kan ik u helpen?
+Klant: Mijn internet doet het niet.
+Medewerker: Klik op de knop.
+Klant: Oké.
+Medewerker: Werkt het nu weer.
+Klant: Ja.
+Medewerker: Ik begrijp het niet.
+Klant: Hmm.
+Medewerker: Zebra's dansen op het dak.
+Klant: Hmm.
+Medewerker: Wat is uw postcode?
+";
+
+const GOLD: &str = r#"
+description = "Misses with known causes."
+
+[turns]
+0 = ["greeting"]
+2 = ["step_instruction"]
+4 = ["confirm_resolution"]
+6 = ["backchannel"]
+8 = ["reassurance"]
+10 = ["detail_question"]
+"#;
+
+fn evaluate(dir: &Path) -> eval::Evaluation {
+    let rules = Rules::load_default().expect("built-in rules load");
+    let (calls, errors) = eval::load_corpus(&rules, dir);
+    assert!(errors.is_empty(), "{errors:?}");
+    eval::evaluate(&Engine::new(rules), &calls)
+}
+
+#[test]
+fn each_miss_names_the_condition_that_turned_its_rule_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls");
+    std::fs::create_dir_all(&calls).unwrap();
+    std::fs::write(calls.join("call.txt"), CALL).unwrap();
+    std::fs::write(calls.join("call.gold.toml"), GOLD).unwrap();
+    let e = evaluate(dir.path());
+
+    let why = |turn: usize| {
+        let miss = e.misses.iter().find(|m| m.turn == turn).expect("a miss");
+        assert_eq!(miss.why_missed.len(), 1, "{miss:?}");
+        miss.why_missed[0].clone()
+    };
+    // A question-only rule on a statement (full stop, no question cue).
+    let statement = why(4);
+    assert_eq!(statement.technique, "confirm_resolution");
+    assert_eq!(statement.reason, MissReason::NotAQuestion);
+    assert!(statement.rule.unwrap().starts_with("confirm_resolution."));
+    assert_eq!(
+        statement.quote.as_deref().map(str::to_lowercase).as_deref(),
+        Some("werkt het nu")
+    );
+    // "niet" after the acknowledgement.
+    let negated = why(6);
+    assert_eq!(negated.reason, MissReason::Negated);
+    assert_eq!(negated.quote.as_deref(), Some("Ik begrijp het"));
+    // Wording no rule knows.
+    let unknown = why(8);
+    assert_eq!(unknown.reason, MissReason::NoMatch);
+    assert_eq!((unknown.rule, unknown.quote), (None, None));
+    // The identity question suppresses the detail question in the same utterance.
+    let suppressed = why(10);
+    assert_eq!(suppressed.reason, MissReason::Suppressed);
+    assert_eq!(suppressed.by.as_deref(), Some("identity_check"));
+    let spurious = &e.misses.iter().find(|m| m.turn == 10).unwrap().why_spurious;
+    assert_eq!(spurious.len(), 1);
+    assert_eq!(spurious[0].technique, "identity_check");
+    assert!(spurious[0].rule.starts_with("identity_check."));
+    assert!(spurious[0].quote.contains("postcode"));
+    assert_eq!(e.false_positive_rules.values().sum::<usize>(), 1);
+}
+
+#[test]
+fn miss_reasons_account_for_every_false_negative() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cmd/fixtures/eval/scored");
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture corpus plus one call with misses of every common kind.
+    let calls = dir.path().join("calls");
+    std::fs::create_dir_all(&calls).unwrap();
+    for entry in std::fs::read_dir(corpus.join("calls")).unwrap().flatten() {
+        std::fs::copy(entry.path(), calls.join(entry.file_name())).unwrap();
+    }
+    std::fs::write(calls.join("causes.txt"), CALL).unwrap();
+    std::fs::write(calls.join("causes.gold.toml"), GOLD).unwrap();
+    let e = evaluate(dir.path());
+    for (id, counts) in &e.scores.techniques {
+        let explained: usize = e
+            .miss_reasons
+            .get(id)
+            .map_or(0, |reasons| reasons.values().sum());
+        assert_eq!(explained, counts.counts.fn_, "{id}");
+    }
+    assert!(e.scores.micro.counts.fn_ >= 4);
+}
