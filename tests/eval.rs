@@ -82,6 +82,25 @@ fn each_miss_names_the_condition_that_turned_its_rule_down() {
     assert!(spurious[0].rule.starts_with("identity_check."));
     assert!(spurious[0].quote.contains("postcode"));
     assert_eq!(e.false_positive_rules.values().sum::<usize>(), 1);
+
+    // Every phase whose only technique was missed is reported missing against the gold.
+    let clear = e.methodologies.iter().find(|m| m.id == "clear").unwrap();
+    let wrong: Vec<(&str, usize, usize)> = clear
+        .phases
+        .iter()
+        .map(|p| (p.id.as_str(), p.reported_missing, p.reported_present))
+        .collect();
+    assert_eq!(
+        wrong,
+        vec![
+            ("clarify", 1, 0),
+            ("listen", 1, 0),
+            ("empathize", 1, 0),
+            ("act", 0, 0),
+            ("resolve", 1, 0)
+        ]
+    );
+    assert_eq!(clear.phases_total - clear.phases_right, 4);
 }
 
 #[test]

@@ -147,6 +147,25 @@ fn render(part: &str, e: &Evaluation, misses: usize) -> String {
             m.unanswered_emotion.counts.fp,
             m.unanswered_emotion.counts.fn_,
         );
+        let wrong: Vec<String> = m
+            .phases
+            .iter()
+            .filter(|p| p.reported_missing + p.reported_present > 0)
+            .map(|p| {
+                format!(
+                    "{} {} missing/{} present",
+                    p.id, p.reported_missing, p.reported_present
+                )
+            })
+            .collect();
+        if !wrong.is_empty() {
+            let _ = writeln!(
+                out,
+                "  wrongly reported phases (of {} calls): {}",
+                e.calls,
+                wrong.join(", ")
+            );
+        }
     }
     if let Some(a) = &e.agreement {
         render_agreement(&mut out, a);

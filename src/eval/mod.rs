@@ -359,8 +359,20 @@ pub struct MethodologyScore {
     pub phase_accuracy: f64,
     pub phases_right: usize,
     pub phases_total: usize,
+    /// Per phase, in the methodology's order: where the engine's presence was wrong.
+    pub phases: Vec<PhaseErrors>,
     pub out_of_order: CountsReport,
     pub unanswered_emotion: CountsReport,
+}
+
+/// One phase's wrong presence calls over the calls of a part.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PhaseErrors {
+    pub id: String,
+    /// Calls where the gold has the phase and the engine reports it missing.
+    pub reported_missing: usize,
+    /// Calls where the gold misses the phase and the engine reports it present.
+    pub reported_present: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -502,6 +514,7 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
     // Per methodology: (second annotator right, engine right, total) over phases.
     let mut second_phases: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut phase_right: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut phase_errors: BTreeMap<String, Vec<PhaseErrors>> = BTreeMap::new();
     let mut orders: BTreeMap<String, Counts> = BTreeMap::new();
     let mut emotions: BTreeMap<String, Counts> = BTreeMap::new();
     let mut misses = Vec::new();
@@ -570,11 +583,25 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
                     .unwrap_or_default(),
             };
             let entry = phase_right.entry(m.id.clone()).or_default();
+            let errors = phase_errors.entry(m.id.clone()).or_default();
             for phase in &m.phases {
                 entry.1 += 1;
                 let gold_missing = gold.missing.contains(&phase.id);
-                let engine_right = (phase.status == "missing") == gold_missing;
+                let engine_missing = phase.status == "missing";
+                let engine_right = engine_missing == gold_missing;
                 entry.0 += usize::from(engine_right);
+                let index = match errors.iter().position(|e| e.id == phase.id) {
+                    Some(index) => index,
+                    None => {
+                        errors.push(PhaseErrors {
+                            id: phase.id.clone(),
+                            ..PhaseErrors::default()
+                        });
+                        errors.len() - 1
+                    }
+                };
+                errors[index].reported_missing += usize::from(engine_missing && !gold_missing);
+                errors[index].reported_present += usize::from(!engine_missing && gold_missing);
                 if let Some(second) = second_findings.as_ref() {
                     let second_missing = second
                         .get(&m.id)
@@ -626,6 +653,7 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
                 phase_accuracy: ratio(right, total),
                 phases_right: right,
                 phases_total: total,
+                phases: phase_errors.remove(&id).unwrap_or_default(),
                 out_of_order: orders.remove(&id).unwrap_or_default().into(),
                 unanswered_emotion: emotions.remove(&id).unwrap_or_default().into(),
                 id,
