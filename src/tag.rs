@@ -112,7 +112,7 @@ impl Scratch {
 
 /// Tags every turn of `transcript`. Pure: same rules and transcript, same result.
 pub fn tag_transcript(rules: &Rules, transcript: &Transcript) -> Vec<TaggedTurn> {
-    tag_each(rules, transcript, Scratch::default(), |_, _| {})
+    tag_each(rules, transcript, Scratch::default(), |_| {})
 }
 
 /// Tags every turn like [`tag_transcript`] and also returns, per turn, the candidates a
@@ -126,7 +126,7 @@ pub fn trace_transcript(
         ..Scratch::default()
     };
     let mut rejected = Vec::with_capacity(transcript.turns.len());
-    let tagged = tag_each(rules, transcript, scratch, |s, _| {
+    let tagged = tag_each(rules, transcript, scratch, |s| {
         rejected.push(
             s.rejections
                 .as_mut()
@@ -137,12 +137,12 @@ pub fn trace_transcript(
     (tagged, rejected)
 }
 
-/// Tags turn after turn, calling `after_turn` with the scratch once each turn is tagged.
+/// Tags turn after turn, handing the scratch to `after_turn` once each turn is tagged.
 fn tag_each(
     rules: &Rules,
     transcript: &Transcript,
     mut scratch: Scratch,
-    mut after_turn: impl FnMut(&mut Scratch, &TaggedTurn),
+    mut after_turn: impl FnMut(&mut Scratch),
 ) -> Vec<TaggedTurn> {
     let mut seen = vec![false; rules.techniques.len()];
     let mut customer_terms: HashSet<String> = HashSet::new();
@@ -155,7 +155,7 @@ fn tag_each(
             customer_terms: &mut customer_terms,
         };
         let next = tag_turn(rules, turn, &mut scratch, context);
-        after_turn(&mut scratch, &next);
+        after_turn(&mut scratch);
         tagged.push(next);
     }
     tagged

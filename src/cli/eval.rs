@@ -185,8 +185,14 @@ fn render(part: &str, e: &Evaluation, misses: usize) -> String {
                 if let Some(by) = &w.by {
                     let _ = write!(out, " by {by}");
                 }
-                if let (Some(rule), Some(quote)) = (&w.rule, &w.quote) {
-                    let _ = write!(out, " ({rule} matched \"{quote}\")");
+                match (&w.rule, &w.quote) {
+                    (Some(rule), Some(quote)) => {
+                        let _ = write!(out, " ({rule} matched \"{quote}\")");
+                    }
+                    (Some(rule), None) => {
+                        let _ = write!(out, " ({rule} matched)");
+                    }
+                    _ => {}
                 }
                 out.push('\n');
             }
