@@ -99,7 +99,8 @@ impl Engine {
     ) -> Result<Report, InputError> {
         let (transcript, format) = input::read_transcript(bytes, options)?;
         let resolved = roles::resolve(&self.rules, &transcript, options)?;
-        Ok(self.report(source, format.name(), resolved))
+        let tagged = tag::tag_transcript(&self.rules, resolved.transcript.as_ref());
+        Ok(self.report(source, format.name(), resolved, &tagged))
     }
 
     /// Analyses a transcript already read, inferring roles the input does not state.
@@ -109,16 +110,37 @@ impl Engine {
         format: &'static str,
         transcript: &transcript::Transcript,
     ) -> Report {
-        self.report(source, format, roles::infer(&self.rules, transcript))
+        let resolved = roles::infer(&self.rules, transcript);
+        let tagged = tag::tag_transcript(&self.rules, resolved.transcript.as_ref());
+        self.report(source, format, resolved, &tagged)
     }
 
-    fn report(&self, source: &str, format: &'static str, resolved: roles::Resolved<'_>) -> Report {
+    /// Like [`Engine::analyze`], and also, per turn, the rule matches the tagger's
+    /// conditions turned down (for `callqa eval`'s miss causes).
+    pub fn analyze_traced(
+        &self,
+        source: &str,
+        format: &'static str,
+        transcript: &transcript::Transcript,
+    ) -> (Report, Vec<Vec<tag::Rejection>>) {
+        let resolved = roles::infer(&self.rules, transcript);
+        let (tagged, rejected) = tag::trace_transcript(&self.rules, resolved.transcript.as_ref());
+        (self.report(source, format, resolved, &tagged), rejected)
+    }
+
+    /// Checks, scores and reports a tagged transcript.
+    fn report(
+        &self,
+        source: &str,
+        format: &'static str,
+        resolved: roles::Resolved<'_>,
+        tagged: &[tag::TaggedTurn],
+    ) -> Report {
         let transcript = resolved.transcript.as_ref();
-        let tagged = tag::tag_transcript(&self.rules, transcript);
         let call = check::Call {
             rules: &self.rules,
             transcript,
-            tagged: &tagged,
+            tagged,
         };
         // Without roles every phase would look missing: say nothing rather than score 0.
         let checked: Vec<_> = if resolved.roles.known() {
@@ -136,7 +158,7 @@ impl Engine {
                 transcript,
                 roles: resolved.roles,
                 metrics: metrics::measure(transcript, &self.rules.conversation.metrics),
-                tagged: &tagged,
+                tagged,
                 checked: &checked,
             },
         )

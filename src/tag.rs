@@ -13,7 +13,7 @@
 
 use crate::matcher::{Candidate, MatchScratch};
 use crate::normalize::NormText;
-use crate::rules::{Language, Mood, Negation, RuleKind, Rules};
+use crate::rules::{Language, Mood, Negation, Rule, RuleKind, Rules};
 use crate::segment::{self, Terminal};
 use crate::transcript::{Speaker, Transcript, Turn};
 use std::collections::HashSet;
@@ -222,17 +222,17 @@ fn tag_turn(rules: &Rules, turn: &Turn, s: &mut Scratch, context: Context<'_>) -
     let candidates = std::mem::take(&mut s.candidates);
     for c in &candidates {
         let rule = &rules.rules[c.rule];
-        let technique = &rules.techniques[rule.technique];
-        if turn.speaker != technique.speaker && !matches!(rule.kind, RuleKind::Term) {
+        let own_speaker = turn.speaker == rules.techniques[rule.technique].speaker;
+        let is_term = matches!(rule.kind, RuleKind::Term);
+        if !own_speaker && !is_term {
             continue;
         }
-        let text = s.norm.text.as_str();
         let Some(utterance) = s
             .utterances
             .iter()
             .position(|u| u.norm.start <= c.span.start && c.span.end < u.norm.end)
         else {
-            if turn.speaker == technique.speaker {
+            if own_speaker {
                 s.reject(
                     rule.technique,
                     c.rule,
@@ -242,34 +242,15 @@ fn tag_turn(rules: &Rules, turn: &Turn, s: &mut Scratch, context: Context<'_>) -
             }
             continue;
         };
-        let rejected = if matches!(rule.kind, RuleKind::Term) && {
-            // "ip adres" and "IP-adres" (folded to "ipadres") are the same term.
-            let term: String = text[c.span.clone()].split(' ').collect();
-            if turn.speaker != technique.speaker {
-                new_customer_terms.push(term);
-                continue;
-            }
-            context.customer_terms.contains(&term)
-        } {
-            Some(Rejected::CustomerTerm)
-        } else if !context.follows(&rule.after) {
-            Some(Rejected::NotAfter)
-        } else if !mood_allows(
-            language,
-            rule.mood,
-            &s.utterances[utterance],
-            text,
-            c.span.start,
-        ) {
-            Some(Rejected::Mood(rule.mood))
-        } else if rule.negation == Negation::Blocks
-            && negated(language, text, &s.utterances[utterance].norm, &c.span)
-        {
-            Some(Rejected::Negated)
-        } else {
-            None
-        };
-        match rejected {
+        // "ip adres" and "IP-adres" (folded to "ipadres") are the same term.
+        let term: Option<String> =
+            is_term.then(|| s.norm.text[c.span.clone()].split(' ').collect());
+        if !own_speaker {
+            new_customer_terms.extend(term);
+            continue;
+        }
+        let u = &s.utterances[utterance];
+        match turned_down(language, rule, u, &s.norm.text, &c.span, term, &context) {
             Some(reason) => s.reject(rule.technique, c.rule, c.span.clone(), reason),
             None => s.hits.push(Hit {
                 utterance,
@@ -374,6 +355,30 @@ fn resolve_hits(rules: &Rules, s: &mut Scratch, seen: &mut [bool]) -> TaggedTurn
     tagged.techniques.sort_unstable();
     tagged.techniques.dedup();
     tagged
+}
+
+/// The condition that turns down a candidate on its own technique's speaker's turn, if
+/// any: a term the customer used first, the rule's `after`, its mood, its negation.
+fn turned_down(
+    language: &Language,
+    rule: &Rule,
+    u: &Utterance,
+    text: &str,
+    span: &Range<usize>,
+    term: Option<String>,
+    context: &Context<'_>,
+) -> Option<Rejected> {
+    if term.is_some_and(|t| context.customer_terms.contains(&t)) {
+        Some(Rejected::CustomerTerm)
+    } else if !context.follows(&rule.after) {
+        Some(Rejected::NotAfter)
+    } else if !mood_allows(language, rule.mood, u, text, span.start) {
+        Some(Rejected::Mood(rule.mood))
+    } else if rule.negation == Negation::Blocks && negated(language, text, &u.norm, span) {
+        Some(Rejected::Negated)
+    } else {
+        None
+    }
 }
 
 fn mood_allows(language: &Language, mood: Mood, u: &Utterance, text: &str, at: usize) -> bool {

@@ -23,7 +23,7 @@ use crate::check::{self, Call};
 use crate::input::{self, ReadOptions};
 use crate::report::Report;
 use crate::rules::Rules;
-use crate::tag::{self, TaggedTurn};
+use crate::tag::TaggedTurn;
 use crate::transcript::Transcript;
 use causes::{MissReason, Missed, Spurious};
 use serde::{Deserialize, Serialize};
@@ -513,8 +513,8 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
     let (mut second_calls, mut second_turns) = (0, 0);
     // Per methodology: (second annotator right, engine right, total) over phases.
     let mut second_phases: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
-    let mut phase_right: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut phase_errors: BTreeMap<String, Vec<PhaseErrors>> = BTreeMap::new();
+    // Per methodology: the calls scored, and per phase the calls where it was wrong.
+    let mut phase_errors: BTreeMap<String, (usize, Vec<PhaseErrors>)> = BTreeMap::new();
     let mut orders: BTreeMap<String, Counts> = BTreeMap::new();
     let mut emotions: BTreeMap<String, Counts> = BTreeMap::new();
     let mut misses = Vec::new();
@@ -522,10 +522,8 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
     let mut false_positive_rules: BTreeMap<String, usize> = BTreeMap::new();
     let mut turns = 0;
     for call in calls {
-        let report: Report = engine.analyze(&call.source, call.format, &call.transcript);
-        // The same tagging again, keeping what its conditions turned down.
-        let resolved = crate::roles::infer(rules, &call.transcript);
-        let (_, rejections) = tag::trace_transcript(rules, &resolved.transcript);
+        let (report, rejections): (Report, _) =
+            engine.analyze_traced(&call.source, call.format, &call.transcript);
         second_calls += usize::from(call.second_labels.is_some());
         for (turn, expected) in report.turns.iter().zip(&call.turn_labels) {
             turns += 1;
@@ -582,26 +580,21 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
                     .cloned()
                     .unwrap_or_default(),
             };
-            let entry = phase_right.entry(m.id.clone()).or_default();
-            let errors = phase_errors.entry(m.id.clone()).or_default();
-            for phase in &m.phases {
-                entry.1 += 1;
+            let (scored, errors) = phase_errors.entry(m.id.clone()).or_insert_with(|| {
+                let phases = m.phases.iter().map(|p| PhaseErrors {
+                    id: p.id.clone(),
+                    ..PhaseErrors::default()
+                });
+                (0, phases.collect())
+            });
+            *scored += 1;
+            // Every report of a methodology lists its phases in the same order.
+            for (phase, errors) in m.phases.iter().zip(errors.iter_mut()) {
                 let gold_missing = gold.missing.contains(&phase.id);
                 let engine_missing = phase.status == "missing";
                 let engine_right = engine_missing == gold_missing;
-                entry.0 += usize::from(engine_right);
-                let index = match errors.iter().position(|e| e.id == phase.id) {
-                    Some(index) => index,
-                    None => {
-                        errors.push(PhaseErrors {
-                            id: phase.id.clone(),
-                            ..PhaseErrors::default()
-                        });
-                        errors.len() - 1
-                    }
-                };
-                errors[index].reported_missing += usize::from(engine_missing && !gold_missing);
-                errors[index].reported_present += usize::from(!engine_missing && gold_missing);
+                errors.reported_missing += usize::from(engine_missing && !gold_missing);
+                errors.reported_present += usize::from(!engine_missing && gold_missing);
                 if let Some(second) = second_findings.as_ref() {
                     let second_missing = second
                         .get(&m.id)
@@ -647,16 +640,23 @@ pub fn evaluate(engine: &Engine, calls: &[GoldCall]) -> Evaluation {
         calls: calls.len(),
         turns,
         scores: tally.scores(),
-        methodologies: phase_right
+        methodologies: phase_errors
             .into_iter()
-            .map(|(id, (right, total))| MethodologyScore {
-                phase_accuracy: ratio(right, total),
-                phases_right: right,
-                phases_total: total,
-                phases: phase_errors.remove(&id).unwrap_or_default(),
-                out_of_order: orders.remove(&id).unwrap_or_default().into(),
-                unanswered_emotion: emotions.remove(&id).unwrap_or_default().into(),
-                id,
+            .map(|(id, (scored, phases))| {
+                let total = scored * phases.len();
+                let wrong: usize = phases
+                    .iter()
+                    .map(|p| p.reported_missing + p.reported_present)
+                    .sum();
+                MethodologyScore {
+                    phase_accuracy: ratio(total - wrong, total),
+                    phases_right: total - wrong,
+                    phases_total: total,
+                    phases,
+                    out_of_order: orders.remove(&id).unwrap_or_default().into(),
+                    unanswered_emotion: emotions.remove(&id).unwrap_or_default().into(),
+                    id,
+                }
             })
             .collect(),
         misses,
