@@ -5,10 +5,9 @@
 //! link" is otherwise a hand-built trie of character classes no reader can check).
 //! [`expand`] turns a pattern source into two regexes:
 //! - `exact`: the macro as that trie, run to locate matches;
-//! - `nominating`: the macro as any word, for the shared pattern set, which only has to
-//!   nominate the patterns that may match (a superset is enough, because `exact` decides).
-//!   The tries are most of a pack's automaton states, so leaving them out of the set
-//!   keeps the set's lazy DFA small and fast.
+//! - `nominating`: the macro as any word, which matches wherever `exact` does (and more).
+//!   The matcher reads the literals a pattern's matches must contain off this form: the
+//!   tries hold no useful literal and would only make that reading slow.
 //!
 //! A word is a run of non-space bytes (normalised text separates words by one space); the
 //! listed words are lower-case letters and digits, as normalisation leaves them.
