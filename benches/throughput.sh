@@ -83,9 +83,9 @@ for corpus in plain json jsonl; do
   done
 done
 
-# The synthetic archive repeats its generator's phrasings, so the pattern set's lazy DFA
-# soon has every state it needs. The annotated corpus is hand-written by many writers and
-# keeps the DFA building new states: the figure a real archive is closer to.
+# The synthetic archive repeats its generator's phrasings, so the patterns' lazy DFAs soon
+# have every state they need. The annotated corpus is hand-written by many writers and
+# keeps them building new states: the figure a real archive is closer to.
 calls=$(find corpus -name '*.gold.toml' | wc -l)
 bytes=$(find corpus -name '*.txt' -printf '%s\n' | awk '{s+=$1} END{print s}')
 for threads in 1 "$ALL"; do
