@@ -9,6 +9,9 @@
 //!   ([`required`]). One more Aho-Corasick automaton finds all patterns' literals in an
 //!   utterance, and only the patterns with a literal of each of their sets there (and the
 //!   few with no set) are run on it: about one pattern in ten of those run then matches.
+//!   Where all of a pattern's matches start with one of a few literals (`\bik (?:ga|zal)`),
+//!   the regex is tried only where the automaton found one of those, anchored there,
+//!   instead of searched through the utterance.
 //!
 //! The pattern regexes run each pattern's exact form (see [`crate::rules::macros`]); the
 //! literals are read off its nominating form, which matches wherever the exact form does.
@@ -33,6 +36,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -100,6 +104,9 @@ struct Side {
     literal_sets: Vec<Vec<(usize, u8)>>,
     /// Per pattern, a bit for each of its required sets (none: run on every utterance).
     all_sets: Vec<u8>,
+    /// Per pattern, whether its matches can only start where one of its literals marked
+    /// [`STARTS`] is.
+    starting: Vec<bool>,
     pattern_regexes: Vec<LocatingRegex>,
     pattern_rules: Vec<usize>,
 }
@@ -201,10 +208,13 @@ impl Matcher {
         };
         side.find_phrases(text, out);
         for range in utterances {
-            side.find_patterns(text, range.clone(), &mut scratch.found_sets, out);
+            side.find_patterns(text, range.clone(), scratch, out);
         }
     }
 }
+
+/// In place of a required set's bit: the literal is one a match of the pattern starts with.
+const STARTS: u8 = 0x80;
 
 /// Distinct keys in first-seen order (the ids an automaton built from them reports), each
 /// with the distinct values added with it.
@@ -240,6 +250,9 @@ impl<K: std::hash::Hash + Eq + Clone, V: PartialEq> Grouped<K, V> {
 /// Buffers [`Matcher::find`] reuses from turn to turn (one per thread).
 #[derive(Debug, Default)]
 pub struct MatchScratch {
+    /// (pattern, offset in the utterance) of each literal found that a match of the pattern
+    /// may start at.
+    starts: Vec<(usize, usize)>,
     /// Per pattern of the side, the bits of its required sets found in the utterance at
     /// hand.
     found_sets: Vec<u8>,
@@ -261,11 +274,17 @@ impl Side {
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
         let mut literal_sets = Grouped::default();
         let mut all_sets = Vec::with_capacity(patterns.len());
+        let mut starting = Vec::with_capacity(patterns.len());
         for (index, pattern) in patterns.iter().enumerate() {
             let hir = syntax::parse_with(&pattern.nominating, &pattern_syntax())
                 .map_err(|e| format!("cannot parse pattern {:?}: {e}", pattern.nominating))?;
             let sets = required::required_sets(&hir);
             all_sets.push(((1u16 << sets.len()) - 1) as u8);
+            let starting_set = required::starting_set(&hir);
+            starting.push(starting_set.is_some());
+            for literal in starting_set.into_iter().flatten() {
+                literal_sets.add(literal, (index, STARTS));
+            }
             for (set_index, set) in sets.into_iter().enumerate() {
                 for literal in set {
                     literal_sets.add(literal, (index, 1 << set_index));
@@ -285,6 +304,7 @@ impl Side {
             literals: literal_automaton,
             literal_sets: literal_sets.values,
             all_sets,
+            starting,
             pattern_rules: patterns.iter().map(|p| p.rule).collect(),
             pattern_regexes: patterns
                 .iter()
@@ -312,25 +332,33 @@ impl Side {
         &self,
         text: &str,
         range: Range<usize>,
-        found_sets: &mut Vec<u8>,
+        scratch: &mut MatchScratch,
         out: &mut Vec<Candidate>,
     ) {
         let utterance = &text[range.clone()];
+        let MatchScratch { starts, found_sets } = scratch;
         found_sets.clear();
         found_sets.resize(self.all_sets.len(), 0);
+        starts.clear();
         for found in self.literals.find_overlapping_iter(utterance) {
             for &(index, set) in &self.literal_sets[found.pattern().as_usize()] {
-                found_sets[index] |= set;
+                if set == STARTS {
+                    starts.push((index, found.start()));
+                } else {
+                    found_sets[index] |= set;
+                }
             }
         }
+        starts.sort_unstable();
+        starts.dedup();
+        let mut starts = starts.as_slice();
         let matching = (0..self.all_sets.len()).filter(|&i| found_sets[i] == self.all_sets[i]);
         for index in matching {
             let Some(regex) = self.pattern_regexes[index].get() else {
                 continue;
             };
-            // Every match, not just the first: a later one may hold where the first is
-            // negated or in the wrong mood (run-on ASR turns hold several sentences).
-            for m in regex.find_iter(utterance.as_bytes()) {
+            let haystack = utterance.as_bytes();
+            let mut push = |m: regex_automata::Match| {
                 let (start, end) = char_aligned(utterance, m.start(), m.end());
                 // Like phrase spans, pattern spans exclude the padding spaces a pattern
                 // may consume as word boundaries.
@@ -341,6 +369,30 @@ impl Side {
                     rule: self.pattern_rules[index],
                     span: range.start + trimmed_start..range.start + trimmed_end,
                 });
+            };
+            // Every match, not just the first: a later one may hold where the first is
+            // negated or in the wrong mood (run-on ASR turns hold several sentences).
+            if self.starting[index] {
+                // The same matches as `find_iter`, found by trying only where they can
+                // start: the leftmost such place that matches starts the leftmost match,
+                // and the next one may start where it ends. (The matches are never empty.)
+                let skip = starts.partition_point(|&(pattern, _)| pattern < index);
+                let count = starts[skip..].partition_point(|&(pattern, _)| pattern == index);
+                let (own, rest) = starts[skip..].split_at(count);
+                starts = rest;
+                let mut previous_end = 0;
+                for &(_, at) in own {
+                    if at < previous_end {
+                        continue;
+                    }
+                    let input = Input::new(haystack).range(at..).anchored(Anchored::Yes);
+                    if let Some(m) = regex.search(&input) {
+                        previous_end = m.end();
+                        push(m);
+                    }
+                }
+            } else {
+                regex.find_iter(haystack).for_each(push);
             }
         }
     }
@@ -433,12 +485,12 @@ mod tests {
             }
         }
         assert!(lines.len() > 5_000, "only {} corpus lines", lines.len());
-        let mut found_sets = Vec::new();
+        let mut scratch = MatchScratch::default();
         let (mut found, mut checked) = (Vec::new(), 0);
         for side in [&rules.matcher.agent, &rules.matcher.customer] {
             for line in &lines {
                 found.clear();
-                side.find_patterns(line, 0..line.len(), &mut found_sets, &mut found);
+                side.find_patterns(line, 0..line.len(), &mut scratch, &mut found);
                 let mut every = Vec::new();
                 for (index, regex) in side.pattern_regexes.iter().enumerate() {
                     for m in regex.get().unwrap().find_iter(line.as_bytes()) {

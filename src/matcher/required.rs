@@ -88,6 +88,52 @@ fn sets(hir: &Hir) -> Vec<Literals> {
     }
 }
 
+/// Literals one of which every match of `hir` starts with, if there are few enough and
+/// none is empty: then a match can only start where one of them is found.
+pub fn starting_set(hir: &Hir) -> Option<Literals> {
+    starts(hir)
+        .filter(|set| selectivity(set).0 > 0)
+        .map(without_redundant)
+}
+
+fn starts(hir: &Hir) -> Option<Literals> {
+    if let Some(set) = exact(hir) {
+        return Some(set);
+    }
+    match hir.kind() {
+        HirKind::Capture(capture) => starts(&capture.sub),
+        HirKind::Repetition(repetition) if repetition.min >= 1 => starts(&repetition.sub),
+        HirKind::Alternation(branches) => {
+            let mut union = Vec::new();
+            for branch in branches {
+                union.extend(starts(branch)?);
+            }
+            Some(deduplicated(union))
+        }
+        // The exact parts up front, multiplied out as far as they stay few, then the start
+        // of the first inexact part (when the exact ones can be empty).
+        HirKind::Concat(parts) => {
+            let mut product = vec![Vec::new()];
+            for part in parts {
+                match exact(part) {
+                    Some(set) => match multiplied(&product, &set) {
+                        Some(longer) => product = longer,
+                        None => break,
+                    },
+                    None => {
+                        if product.iter().any(Vec::is_empty) {
+                            product = multiplied(&product, &starts(part)?)?;
+                        }
+                        break;
+                    }
+                }
+            }
+            Some(product)
+        }
+        _ => None,
+    }
+}
+
 /// The most selective requirements among a concatenation's parts and its runs of exact
 /// parts multiplied out, taken from parts that do not overlap (a run and a longer run from
 /// the same start would require the same text twice).
@@ -269,15 +315,20 @@ mod tests {
         all_sets(pattern).into_iter().next()
     }
 
+    fn parsed(pattern: &str) -> Hir {
+        regex_automata::util::syntax::parse_with(pattern, &pattern_syntax()).unwrap()
+    }
+
+    fn strings(set: Literals) -> Vec<String> {
+        set.into_iter()
+            .map(|l| String::from_utf8(l).unwrap())
+            .collect()
+    }
+
     fn all_sets(pattern: &str) -> Vec<Vec<String>> {
-        let hir = regex_automata::util::syntax::parse_with(pattern, &pattern_syntax()).unwrap();
-        required_sets(&hir)
+        required_sets(&parsed(pattern))
             .into_iter()
-            .map(|set| {
-                set.into_iter()
-                    .map(|l| String::from_utf8(l).unwrap())
-                    .collect()
-            })
+            .map(strings)
             .collect()
     }
 
@@ -285,12 +336,7 @@ mod tests {
     fn runs_of_exact_parts_multiply_into_longer_literals() {
         assert_eq!(
             literals(r"\b(?:ik|we) (?:ga|zal) [^ ]+ doen\b"),
-            Some(
-                vec!["ik ga ", "ik zal ", "we ga ", "we zal "]
-                    .into_iter()
-                    .map(String::from)
-                    .collect()
-            )
+            Some(owned(&["ik ga ", "ik zal ", "we ga ", "we zal "]))
         );
     }
 
@@ -344,6 +390,38 @@ mod tests {
             literals(r"(?:hallo )+[^ ]+"),
             Some(vec!["hallo ".to_string()])
         );
+    }
+
+    fn owned(literals: &[&str]) -> Vec<String> {
+        literals.iter().map(|l| l.to_string()).collect()
+    }
+
+    fn starting(pattern: &str) -> Option<Vec<String>> {
+        starting_set(&parsed(pattern)).map(strings)
+    }
+
+    #[test]
+    fn matches_start_with_the_exact_parts_up_front() {
+        assert_eq!(
+            starting(r"\b(?:ik|we) (?:ga|zal) [^ ]+ doen\b"),
+            Some(owned(&["ik ga ", "ik zal ", "we ga ", "we zal "]))
+        );
+        // An optional part up front multiplies out like any other.
+        assert_eq!(
+            starting(r"(?:de )?(?:modem|router) [^ ]+"),
+            Some(owned(&["de modem ", "de router ", "modem ", "router "]))
+        );
+        assert_eq!(
+            starting(r"\bsorry\b|\bexcuses\b"),
+            Some(vec!["excuses".into(), "sorry".into()])
+        );
+    }
+
+    #[test]
+    fn no_starting_set_when_a_match_may_start_anywhere() {
+        assert_eq!(starting(r"(?:^| [^ ]+) ik doe\b"), None);
+        assert_eq!(starting(r"[^ ]*link\b"), None);
+        assert_eq!(starting(r"\bsorry\b|[^ ]+ excuses\b"), None);
     }
 
     #[test]
