@@ -36,7 +36,7 @@ const MAX_SETS: usize = 3;
 /// save.
 const WORTH_ADDING: usize = 3;
 
-type Literals = Vec<Vec<u8>>;
+pub(super) type Literals = Vec<Vec<u8>>;
 
 /// Sets of literals such that every match of `hir` contains a literal of each set, most
 /// selective first. Empty when no useful set was found: the pattern has to be run on every
@@ -48,7 +48,7 @@ pub fn required_sets(hir: &Hir) -> Vec<Literals> {
 /// Drops every literal that starts with another literal of the set: where it occurs, the
 /// shorter one does too. (Only for required sets: exact sets must stay exact.) In sorted
 /// order the literals a literal starts are right after it.
-fn without_redundant(mut set: Literals) -> Literals {
+pub(super) fn without_redundant(mut set: Literals) -> Literals {
     set.sort_unstable();
     let mut kept: Literals = Vec::with_capacity(set.len());
     for literal in set {
@@ -85,52 +85,6 @@ fn sets(hir: &Hir) -> Vec<Literals> {
         }
         HirKind::Concat(parts) => concat_sets(parts),
         _ => Vec::new(),
-    }
-}
-
-/// Literals one of which every match of `hir` starts with, if there are few enough and
-/// none is empty: then a match can only start where one of them is found.
-pub fn starting_set(hir: &Hir) -> Option<Literals> {
-    starts(hir)
-        .filter(|set| selectivity(set).0 > 0)
-        .map(without_redundant)
-}
-
-fn starts(hir: &Hir) -> Option<Literals> {
-    if let Some(set) = exact(hir) {
-        return Some(set);
-    }
-    match hir.kind() {
-        HirKind::Capture(capture) => starts(&capture.sub),
-        HirKind::Repetition(repetition) if repetition.min >= 1 => starts(&repetition.sub),
-        HirKind::Alternation(branches) => {
-            let mut union = Vec::new();
-            for branch in branches {
-                union.extend(starts(branch)?);
-            }
-            Some(deduplicated(union))
-        }
-        // The exact parts up front, multiplied out as far as they stay few, then the start
-        // of the first inexact part (when the exact ones can be empty).
-        HirKind::Concat(parts) => {
-            let mut product = vec![Vec::new()];
-            for part in parts {
-                match exact(part) {
-                    Some(set) => match multiplied(&product, &set) {
-                        Some(longer) => product = longer,
-                        None => break,
-                    },
-                    None => {
-                        if product.iter().any(Vec::is_empty) {
-                            product = multiplied(&product, &starts(part)?)?;
-                        }
-                        break;
-                    }
-                }
-            }
-            Some(product)
-        }
-        _ => None,
     }
 }
 
@@ -201,7 +155,7 @@ fn concat_sets(parts: &[Hir]) -> Vec<Literals> {
 /// How selective a required set is, as an ordering key: the length of its shortest
 /// literal (capped, and zero if it holds the empty string or only spaces), then fewer
 /// literals.
-fn selectivity(set: &Literals) -> (usize, std::cmp::Reverse<usize>) {
+pub(super) fn selectivity(set: &Literals) -> (usize, std::cmp::Reverse<usize>) {
     let shortest = set
         .iter()
         .map(|literal| {
@@ -217,7 +171,7 @@ fn selectivity(set: &Literals) -> (usize, std::cmp::Reverse<usize>) {
 }
 
 /// Every string `hir` matches, if there are few enough.
-fn exact(hir: &Hir) -> Option<Literals> {
+pub(super) fn exact(hir: &Hir) -> Option<Literals> {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
         HirKind::Literal(literal) => Some(vec![literal.0.to_vec()]),
@@ -284,7 +238,7 @@ fn class_members(class: &Class) -> Option<Literals> {
 }
 
 /// Every `a` followed by every `b`, if there are few enough.
-fn multiplied(a: &Literals, b: &Literals) -> Option<Literals> {
+pub(super) fn multiplied(a: &Literals, b: &Literals) -> Option<Literals> {
     if a.len().saturating_mul(b.len()) > MAX_EXACT {
         return None;
     }
@@ -299,7 +253,7 @@ fn multiplied(a: &Literals, b: &Literals) -> Option<Literals> {
     Some(deduplicated(product))
 }
 
-fn deduplicated(mut set: Literals) -> Literals {
+pub(super) fn deduplicated(mut set: Literals) -> Literals {
     set.sort_unstable();
     set.dedup();
     set
@@ -394,34 +348,6 @@ mod tests {
 
     fn owned(literals: &[&str]) -> Vec<String> {
         literals.iter().map(|l| l.to_string()).collect()
-    }
-
-    fn starting(pattern: &str) -> Option<Vec<String>> {
-        starting_set(&parsed(pattern)).map(strings)
-    }
-
-    #[test]
-    fn matches_start_with_the_exact_parts_up_front() {
-        assert_eq!(
-            starting(r"\b(?:ik|we) (?:ga|zal) [^ ]+ doen\b"),
-            Some(owned(&["ik ga ", "ik zal ", "we ga ", "we zal "]))
-        );
-        // An optional part up front multiplies out like any other.
-        assert_eq!(
-            starting(r"(?:de )?(?:modem|router) [^ ]+"),
-            Some(owned(&["de modem ", "de router ", "modem ", "router "]))
-        );
-        assert_eq!(
-            starting(r"\bsorry\b|\bexcuses\b"),
-            Some(vec!["excuses".into(), "sorry".into()])
-        );
-    }
-
-    #[test]
-    fn no_starting_set_when_a_match_may_start_anywhere() {
-        assert_eq!(starting(r"(?:^| [^ ]+) ik doe\b"), None);
-        assert_eq!(starting(r"[^ ]*link\b"), None);
-        assert_eq!(starting(r"\bsorry\b|[^ ]+ excuses\b"), None);
     }
 
     #[test]
