@@ -34,20 +34,16 @@
 //! read-only across threads; `find` only appends to the caller's buffer. Moods, negation
 //! and the rest of what makes a candidate a tag are [`crate::tag`]'s.
 
+mod pattern;
 mod required;
 mod starts;
 
 use crate::transcript::Speaker;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::hybrid;
-use regex_automata::meta::Regex;
-use regex_automata::nfa::thompson;
-use regex_automata::util::pool::Pool;
+use pattern::PatternRegex;
 use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input};
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 /// A pattern rule as the matcher needs it (see [`crate::rules::macros`]).
 #[derive(Debug, Clone)]
@@ -114,7 +110,7 @@ struct Side {
     all_sets: Vec<u8>,
     /// Per pattern, where its matches can start.
     starts: Vec<Start>,
-    pattern_regexes: Vec<LocatingRegex>,
+    pattern_regexes: Vec<PatternRegex>,
     pattern_rules: Vec<usize>,
 }
 
@@ -129,101 +125,6 @@ pub fn validate_pattern(pattern: &str) -> Result<(), String> {
     syntax::parse_with(pattern, &pattern_syntax())
         .map(|_| ())
         .map_err(|e| e.to_string())
-}
-
-/// One pattern as run to locate its matches, each automaton compiled the first time it is
-/// needed: a run compiles only what its calls need, and loading the rules builds no regex.
-#[derive(Debug)]
-struct LocatingRegex {
-    source: String,
-    regex: OnceLock<Option<Regex>>,
-    /// For searches anchored where a match can start: the forward lazy DFA alone, as the
-    /// start is known (and without the dispatch of a `meta::Regex`).
-    forward: OnceLock<Option<Forward>>,
-}
-
-type CacheFn = Box<
-    dyn Fn() -> hybrid::dfa::Cache
-        + Send
-        + Sync
-        + std::panic::UnwindSafe
-        + std::panic::RefUnwindSafe,
->;
-
-/// A forward lazy DFA and its caches, one per thread that uses it (the pool hands the
-/// thread that built it its own cache without a lock).
-struct Forward {
-    dfa: hybrid::dfa::DFA,
-    caches: Pool<hybrid::dfa::Cache, CacheFn>,
-}
-
-impl std::fmt::Debug for Forward {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Forward").finish_non_exhaustive()
-    }
-}
-
-impl LocatingRegex {
-    fn new(source: &str) -> LocatingRegex {
-        LocatingRegex {
-            source: source.to_string(),
-            regex: OnceLock::new(),
-            forward: OnceLock::new(),
-        }
-    }
-
-    /// `None` only if the regex cannot be built, which loading rules out: the source was
-    /// validated and there is no size limit.
-    fn get(&self) -> Option<&Regex> {
-        self.regex
-            .get_or_init(|| {
-                Regex::builder()
-                    .syntax(pattern_syntax())
-                    .configure(
-                        Regex::config()
-                            .utf8_empty(false)
-                            .nfa_size_limit(None)
-                            .which_captures(thompson::WhichCaptures::Implicit)
-                            // The matcher only runs a regex where its literals are, so
-                            // the regex's own literal scan finds what is known to be there
-                            // and costs more than it skips: -20% time on 2,000 calls.
-                            .auto_prefilter(false),
-                    )
-                    .build(&self.source)
-                    .ok()
-            })
-            .as_ref()
-    }
-
-    fn forward(&self) -> Option<&Forward> {
-        self.forward
-            .get_or_init(|| {
-                hybrid::dfa::DFA::builder()
-                    .syntax(pattern_syntax())
-                    .thompson(
-                        thompson::Config::new()
-                            .utf8(false)
-                            .which_captures(thompson::WhichCaptures::None)
-                            .nfa_size_limit(None),
-                    )
-                    .configure(
-                        hybrid::dfa::DFA::config()
-                            .match_kind(regex_automata::MatchKind::LeftmostFirst)
-                            .cache_capacity(2 << 20),
-                    )
-                    .build(&self.source)
-                    .ok()
-                    .map(|dfa| {
-                        let for_caches = dfa.clone();
-                        let create: CacheFn = Box::new(move || for_caches.create_cache());
-                        Forward {
-                            dfa,
-                            caches: Pool::new(create),
-                        }
-                    })
-            })
-            .as_ref()
-    }
 }
 
 impl Matcher {
@@ -392,7 +293,7 @@ impl Side {
             pattern_rules: patterns.iter().map(|p| p.rule).collect(),
             pattern_regexes: patterns
                 .iter()
-                .map(|p| LocatingRegex::new(&p.exact))
+                .map(|p| PatternRegex::new(&p.exact))
                 .collect(),
         })
     }
@@ -474,7 +375,7 @@ impl Side {
                     let count = starts[skip..].partition_point(|&(pattern, _)| pattern == index);
                     let (own, rest) = starts[skip..].split_at(count);
                     starts = rest;
-                    anchored_matches(pattern, haystack, own.iter().map(|&(_, at)| at), push);
+                    pattern.find_anchored(haystack, own.iter().map(|&(_, at)| at), push);
                 }
                 Start::At(begins) => {
                     places.clear();
@@ -489,51 +390,10 @@ impl Side {
                     }
                     places.sort_unstable();
                     places.dedup();
-                    anchored_matches(pattern, haystack, places.iter().copied(), push);
+                    pattern.find_anchored(haystack, places.iter().copied(), push);
                 }
-                Start::Anywhere => {
-                    if let Some(regex) = pattern.get() {
-                        regex.find_iter(haystack).for_each(push);
-                    }
-                }
+                Start::Anywhere => pattern.find_all(haystack, push),
             }
-        }
-    }
-}
-
-/// The matches `regex.find_iter(haystack)` finds, found by trying the regex anchored at
-/// `places` (in order) that include every place a match can start: the first place where
-/// it matches starts the leftmost match, and the next match may start where it ends. The
-/// matches are never empty (see [`starts`]).
-fn anchored_matches(
-    pattern: &LocatingRegex,
-    haystack: &[u8],
-    places: impl Iterator<Item = usize>,
-    mut push: impl FnMut(regex_automata::Match),
-) {
-    let forward = pattern.forward();
-    let mut cache = forward.map(|forward| forward.caches.get());
-    let mut previous_end = 0;
-    for at in places {
-        if at < previous_end {
-            continue;
-        }
-        let input = Input::new(haystack).range(at..).anchored(Anchored::Yes);
-        let by_regex = || pattern.get()?.search(&input).map(|m| m.end());
-        let end = match (forward, cache.as_mut()) {
-            (Some(Forward { dfa, .. }), Some(cache)) => {
-                // The lazy DFA gives up only on a byte it cannot handle, which the
-                // matcher's syntax has none of; the regex would then decide.
-                match dfa.try_search_fwd(cache, &input) {
-                    Ok(found) => found.map(|half| half.offset()),
-                    Err(_) => by_regex(),
-                }
-            }
-            _ => by_regex(),
-        };
-        if let Some(end) = end {
-            previous_end = end;
-            push(regex_automata::Match::must(0, at..end));
         }
     }
 }
@@ -633,7 +493,7 @@ mod tests {
                 side.find_patterns(line, 0..line.len(), &mut scratch, &mut found);
                 let mut every = Vec::new();
                 for (index, regex) in side.pattern_regexes.iter().enumerate() {
-                    for m in regex.get().unwrap().find_iter(line.as_bytes()) {
+                    for m in regex.regex().unwrap().find_iter(line.as_bytes()) {
                         every.push((side.pattern_rules[index], m.start()));
                     }
                 }

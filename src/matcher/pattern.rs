@@ -1,0 +1,152 @@
+//! One pattern's compiled automata, and the two ways the matcher runs them: searched for
+//! through an utterance (a `meta::Regex`), or tried anchored at the places its matches can
+//! start (its forward lazy DFA alone: the start is known, so no reverse automaton is
+//! needed, and a try that fails mostly dies within a word). See [`super::starts`] for how
+//! the places are known.
+
+use super::pattern_syntax;
+use regex_automata::hybrid;
+use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input};
+use std::sync::OnceLock;
+
+/// One pattern as run to locate its matches, each automaton compiled the first time it is
+/// needed: a run compiles only what its calls need, and loading the rules builds none.
+#[derive(Debug)]
+pub(super) struct PatternRegex {
+    source: String,
+    regex: OnceLock<Option<Regex>>,
+    /// For searches anchored where a match can start: the forward lazy DFA alone, as the
+    /// start is known (and without the dispatch of a `meta::Regex`).
+    forward: OnceLock<Option<Forward>>,
+}
+
+type CacheFn = Box<
+    dyn Fn() -> hybrid::dfa::Cache
+        + Send
+        + Sync
+        + std::panic::UnwindSafe
+        + std::panic::RefUnwindSafe,
+>;
+
+/// A forward lazy DFA and its caches, one per thread that uses it (the pool hands the
+/// thread that built it its own cache without a lock).
+struct Forward {
+    dfa: hybrid::dfa::DFA,
+    caches: Pool<hybrid::dfa::Cache, CacheFn>,
+}
+
+impl std::fmt::Debug for Forward {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forward").finish_non_exhaustive()
+    }
+}
+
+impl PatternRegex {
+    pub(super) fn new(source: &str) -> PatternRegex {
+        PatternRegex {
+            source: source.to_string(),
+            regex: OnceLock::new(),
+            forward: OnceLock::new(),
+        }
+    }
+
+    /// `None` only if the regex cannot be built, which loading rules out: the source was
+    /// validated and there is no size limit.
+    pub(super) fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| {
+                Regex::builder()
+                    .syntax(pattern_syntax())
+                    .configure(
+                        Regex::config()
+                            .utf8_empty(false)
+                            .nfa_size_limit(None)
+                            .which_captures(thompson::WhichCaptures::Implicit)
+                            // The matcher only runs a regex where its literals are, so
+                            // the regex's own literal scan finds what is known to be there
+                            // and costs more than it skips: -20% time on 2,000 calls.
+                            .auto_prefilter(false),
+                    )
+                    .build(&self.source)
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    fn forward(&self) -> Option<&Forward> {
+        self.forward
+            .get_or_init(|| {
+                hybrid::dfa::DFA::builder()
+                    .syntax(pattern_syntax())
+                    .thompson(
+                        thompson::Config::new()
+                            .utf8(false)
+                            .which_captures(thompson::WhichCaptures::None)
+                            .nfa_size_limit(None),
+                    )
+                    .configure(
+                        hybrid::dfa::DFA::config()
+                            .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                            .cache_capacity(2 << 20),
+                    )
+                    .build(&self.source)
+                    .ok()
+                    .map(|dfa| {
+                        let for_caches = dfa.clone();
+                        let create: CacheFn = Box::new(move || for_caches.create_cache());
+                        Forward {
+                            dfa,
+                            caches: Pool::new(create),
+                        }
+                    })
+            })
+            .as_ref()
+    }
+
+    /// Every match, as `meta::Regex::find_iter` finds them.
+    pub(super) fn find_all(&self, haystack: &[u8], push: impl FnMut(regex_automata::Match)) {
+        if let Some(regex) = self.regex() {
+            regex.find_iter(haystack).for_each(push);
+        }
+    }
+
+    /// The matches [`Self::find_all`] finds, found by trying the pattern anchored at
+    /// `places` (in order) that include every place a match can start: the first place where
+    /// it matches starts the leftmost match, and the next match may start where it ends. The
+    /// matches are never empty (see [`super::starts`]).
+    pub(super) fn find_anchored(
+        &self,
+        haystack: &[u8],
+        places: impl Iterator<Item = usize>,
+        mut push: impl FnMut(regex_automata::Match),
+    ) {
+        let forward = self.forward();
+        let mut cache = forward.map(|forward| forward.caches.get());
+        let mut previous_end = 0;
+        for at in places {
+            if at < previous_end {
+                continue;
+            }
+            let input = Input::new(haystack).range(at..).anchored(Anchored::Yes);
+            let by_regex = || self.regex()?.search(&input).map(|m| m.end());
+            let end = match (forward, cache.as_mut()) {
+                (Some(Forward { dfa, .. }), Some(cache)) => {
+                    // The lazy DFA gives up only on a byte it cannot handle, which the
+                    // matcher's syntax has none of; the regex would then decide.
+                    match dfa.try_search_fwd(cache, &input) {
+                        Ok(found) => found.map(|half| half.offset()),
+                        Err(_) => by_regex(),
+                    }
+                }
+                _ => by_regex(),
+            };
+            if let Some(end) = end {
+                previous_end = end;
+                push(regex_automata::Match::must(0, at..end));
+            }
+        }
+    }
+}
