@@ -258,17 +258,24 @@ impl Side {
                 .map_err(|e| format!("cannot parse pattern {:?}: {e}", pattern.nominating))?;
             let sets = required::required_sets(&hir);
             all_sets.push(((1u16 << sets.len()) - 1) as u8);
-            match starts::starting_set(&hir) {
-                Some(literals) => {
+            let begins = starts::where_matches_begin(&hir);
+            let only_at_utterance_start = starts::Begins {
+                utterance_start: true,
+                ..Default::default()
+            };
+            // One place beats the places a starting literal is found.
+            match (begins, starts::starting_set(&hir)) {
+                (Some(begins), _) if begins == only_at_utterance_start => {
+                    starting.push(Start::At(begins));
+                }
+                (_, Some(literals)) => {
                     for literal in literals {
                         literal_sets.add(literal, (index, STARTS));
                     }
                     starting.push(Start::AtLiterals);
                 }
-                None => starting.push(match starts::where_matches_begin(&hir) {
-                    Some(begins) => Start::At(begins),
-                    None => Start::Anywhere,
-                }),
+                (Some(begins), None) => starting.push(Start::At(begins)),
+                (None, None) => starting.push(Start::Anywhere),
             }
             for (set_index, set) in sets.into_iter().enumerate() {
                 for literal in set {
