@@ -21,8 +21,9 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-/// Above this many strings an exact set is given up (cross products grow fast).
-const MAX_EXACT: usize = 256;
+/// Above this many strings an exact set is given up (cross products grow fast). 64 against
+/// 256: as fast, 3 MiB smaller, the pack loads in 0.36 s instead of 0.41 s.
+const MAX_EXACT: usize = 64;
 /// Classes with more members than this are not expanded into single-byte literals.
 const MAX_CLASS: usize = 8;
 /// Literals longer than this are not more selective in call text: `ik heb het` is rare
