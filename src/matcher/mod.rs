@@ -101,17 +101,31 @@ struct Side {
     phrases: AhoCorasick,
     /// Automaton pattern id -> the rules that share that phrase.
     phrase_rules: Vec<Vec<usize>>,
-    /// The patterns' required literals.
+    /// The patterns' required and starting literals.
     literals: AhoCorasick,
-    /// Automaton pattern id -> each pattern that requires that literal, with the bit of
-    /// the required set it is in.
-    literal_sets: Vec<Vec<(usize, u8)>>,
-    /// Per pattern, a bit for each of its required sets (none: run on every utterance).
-    all_sets: Vec<u8>,
-    /// Per pattern, where its matches can start.
-    starts: Vec<Start>,
-    pattern_regexes: Vec<PatternRegex>,
-    pattern_rules: Vec<usize>,
+    /// Automaton pattern id -> each pattern that needs that literal, and what for.
+    literal_uses: Vec<Vec<(usize, LiteralUse)>>,
+    patterns: Vec<Pattern>,
+}
+
+/// One pattern rule as the matcher runs it.
+#[derive(Debug)]
+struct Pattern {
+    rule: usize,
+    regex: PatternRegex,
+    /// A bit for each of its required literal sets (none: run on every utterance).
+    required_sets: u8,
+    /// Where its matches can start.
+    start: Start,
+}
+
+/// What a pattern needs a literal of the literal automaton for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LiteralUse {
+    /// It is in the required set with this bit.
+    Required(u8),
+    /// A match may start where it is found.
+    Starts,
 }
 
 /// The syntax every pattern is compiled with: bytes, ASCII classes (see the module docs).
@@ -178,16 +192,13 @@ impl Matcher {
 /// Where a pattern's matches can start (see [`starts`]).
 #[derive(Debug, Clone, Copy)]
 enum Start {
-    /// Where the automaton found one of the pattern's literals marked [`STARTS`].
+    /// Where the automaton found one of the pattern's [`LiteralUse::Starts`] literals.
     AtLiterals,
     /// At these kinds of places.
     At(starts::Begins),
     /// Anywhere: the pattern is searched for.
     Anywhere,
 }
-
-/// In place of a required set's bit: the literal is one a match of the pattern starts with.
-const STARTS: u8 = 0x80;
 
 /// Distinct keys in first-seen order (the ids an automaton built from them reports), each
 /// with the distinct values added with it.
@@ -250,58 +261,57 @@ impl Side {
             .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&phrase_rules.keys)
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
-        let mut literal_sets = Grouped::default();
-        let mut all_sets = Vec::with_capacity(patterns.len());
-        let mut starting = Vec::with_capacity(patterns.len());
+        let mut literal_uses = Grouped::default();
+        let mut compiled = Vec::with_capacity(patterns.len());
         for (index, pattern) in patterns.iter().enumerate() {
             let hir = syntax::parse_with(&pattern.nominating, &pattern_syntax())
                 .map_err(|e| format!("cannot parse pattern {:?}: {e}", pattern.nominating))?;
             let sets = required::required_sets(&hir);
-            all_sets.push(((1u16 << sets.len()) - 1) as u8);
+            let required_sets = ((1u16 << sets.len()) - 1) as u8;
+            for (set_index, set) in sets.into_iter().enumerate() {
+                for literal in set {
+                    literal_uses.add(literal, (index, LiteralUse::Required(1 << set_index)));
+                }
+            }
             let begins = starts::where_matches_begin(&hir);
             let only_at_utterance_start = starts::Begins {
                 utterance_start: true,
                 ..Default::default()
             };
             // One place beats the places a starting literal is found.
-            match (begins, starts::starting_set(&hir)) {
-                (Some(begins), _) if begins == only_at_utterance_start => {
-                    starting.push(Start::At(begins));
-                }
-                (_, Some(literals)) => {
-                    for literal in literals {
-                        literal_sets.add(literal, (index, STARTS));
+            let start = match begins {
+                Some(begins) if begins == only_at_utterance_start => Start::At(begins),
+                _ => match (starts::starting_set(&hir), begins) {
+                    (Some(literals), _) => {
+                        for literal in literals {
+                            literal_uses.add(literal, (index, LiteralUse::Starts));
+                        }
+                        Start::AtLiterals
                     }
-                    starting.push(Start::AtLiterals);
-                }
-                (Some(begins), None) => starting.push(Start::At(begins)),
-                (None, None) => starting.push(Start::Anywhere),
-            }
-            for (set_index, set) in sets.into_iter().enumerate() {
-                for literal in set {
-                    literal_sets.add(literal, (index, 1 << set_index));
-                }
-            }
+                    (None, Some(begins)) => Start::At(begins),
+                    (None, None) => Start::Anywhere,
+                },
+            };
+            compiled.push(Pattern {
+                rule: pattern.rule,
+                regex: PatternRegex::new(&pattern.exact),
+                required_sets,
+                start,
+            });
         }
         let literal_automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             // ~15,500 literals on the agent side: 1.4 MB as a contiguous NFA. As a DFA the
             // 27,000 of an earlier version took 47 MB and were slower (no longer in cache).
             .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&literal_sets.keys)
+            .build(&literal_uses.keys)
             .map_err(|e| format!("cannot build the pattern literal automaton: {e}"))?;
         Ok(Side {
             phrases: automaton,
             phrase_rules: phrase_rules.values,
             literals: literal_automaton,
-            literal_sets: literal_sets.values,
-            all_sets,
-            starts: starting,
-            pattern_rules: patterns.iter().map(|p| p.rule).collect(),
-            pattern_regexes: patterns
-                .iter()
-                .map(|p| PatternRegex::new(&p.exact))
-                .collect(),
+            literal_uses: literal_uses.values,
+            patterns: compiled,
         })
     }
 
@@ -328,6 +338,7 @@ impl Side {
         out: &mut Vec<Candidate>,
     ) {
         let utterance = &text[range.clone()];
+        let haystack = utterance.as_bytes();
         let MatchScratch {
             starts,
             found_sets,
@@ -335,33 +346,28 @@ impl Side {
             boundaries,
             places,
         } = scratch;
-        let haystack = utterance.as_bytes();
-        spaces.clear();
-        spaces.extend(memchr::memchr_iter(b' ', haystack));
-        let is_word = |at: usize| haystack[at].is_ascii_alphanumeric() || haystack[at] == b'_';
-        boundaries.clear();
-        boundaries.extend(
-            (0..haystack.len())
-                .filter(|&at| haystack[at] != b' ' && is_word(at) != (at > 0 && is_word(at - 1))),
-        );
         found_sets.clear();
-        found_sets.resize(self.all_sets.len(), 0);
+        found_sets.resize(self.patterns.len(), 0);
         starts.clear();
         for found in self.literals.find_overlapping_iter(utterance) {
-            for &(index, set) in &self.literal_sets[found.pattern().as_usize()] {
-                if set == STARTS {
-                    starts.push((index, found.start()));
-                } else {
-                    found_sets[index] |= set;
+            for &(index, used) in &self.literal_uses[found.pattern().as_usize()] {
+                match used {
+                    LiteralUse::Required(bit) => found_sets[index] |= bit,
+                    LiteralUse::Starts => starts.push((index, found.start())),
                 }
             }
         }
         starts.sort_unstable();
         starts.dedup();
         let mut starts = starts.as_slice();
-        let matching = (0..self.all_sets.len()).filter(|&i| found_sets[i] == self.all_sets[i]);
-        for index in matching {
-            let pattern = &self.pattern_regexes[index];
+        // Found on the first pattern that needs them.
+        let mut places_found = false;
+        let matching = self
+            .patterns
+            .iter()
+            .enumerate()
+            .filter(|&(index, pattern)| found_sets[index] == pattern.required_sets);
+        for (index, pattern) in matching {
             let push = |m: regex_automata::Match| {
                 let (start, end) = char_aligned(utterance, m.start(), m.end());
                 // Like phrase spans, pattern spans exclude the padding spaces a pattern
@@ -370,21 +376,26 @@ impl Side {
                 let trimmed_start = start + (found.len() - found.trim_start_matches(' ').len());
                 let trimmed_end = (start + found.trim_end_matches(' ').len()).max(trimmed_start);
                 out.push(Candidate {
-                    rule: self.pattern_rules[index],
+                    rule: pattern.rule,
                     span: range.start + trimmed_start..range.start + trimmed_end,
                 });
             };
             // Every match, not just the first: a later one may hold where the first is
             // negated or in the wrong mood (run-on ASR turns hold several sentences).
-            match self.starts[index] {
+            match pattern.start {
                 Start::AtLiterals => {
                     let skip = starts.partition_point(|&(pattern, _)| pattern < index);
                     let count = starts[skip..].partition_point(|&(pattern, _)| pattern == index);
                     let (own, rest) = starts[skip..].split_at(count);
                     starts = rest;
-                    pattern.find_anchored(haystack, own.iter().map(|&(_, at)| at), push);
+                    let own = own.iter().map(|&(_, at)| at);
+                    pattern.regex.find_anchored(haystack, own, push);
                 }
                 Start::At(begins) => {
+                    if !places_found {
+                        find_places(haystack, spaces, boundaries);
+                        places_found = true;
+                    }
                     places.clear();
                     if begins.utterance_start {
                         places.push(0);
@@ -397,12 +408,27 @@ impl Side {
                     }
                     places.sort_unstable();
                     places.dedup();
-                    pattern.find_anchored(haystack, places.iter().copied(), push);
+                    pattern
+                        .regex
+                        .find_anchored(haystack, places.iter().copied(), push);
                 }
-                Start::Anywhere => pattern.find_all(haystack, push),
+                Start::Anywhere => pattern.regex.find_all(haystack, push),
             }
         }
     }
+}
+
+/// The offsets in `haystack` of its spaces, and of its ASCII word boundaries other than
+/// spaces.
+fn find_places(haystack: &[u8], spaces: &mut Vec<usize>, boundaries: &mut Vec<usize>) {
+    spaces.clear();
+    spaces.extend(memchr::memchr_iter(b' ', haystack));
+    let is_word = |at: usize| haystack[at].is_ascii_alphanumeric() || haystack[at] == b'_';
+    boundaries.clear();
+    boundaries.extend(
+        (0..haystack.len())
+            .filter(|&at| haystack[at] != b' ' && is_word(at) != (at > 0 && is_word(at - 1))),
+    );
 }
 
 #[cfg(test)]
@@ -499,9 +525,9 @@ mod tests {
                 found.clear();
                 side.find_patterns(line, 0..line.len(), &mut scratch, &mut found);
                 let mut every = Vec::new();
-                for (index, regex) in side.pattern_regexes.iter().enumerate() {
-                    for m in regex.regex().unwrap().find_iter(line.as_bytes()) {
-                        every.push((side.pattern_rules[index], m.start()));
+                for pattern in &side.patterns {
+                    for m in pattern.regex.regex().unwrap().find_iter(line.as_bytes()) {
+                        every.push((pattern.rule, m.start()));
                     }
                 }
                 // Starts compared without the padding spaces a pattern may consume.

@@ -261,7 +261,7 @@ pub(super) fn deduplicated(mut set: Literals) -> Literals {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::matcher::pattern_syntax;
 
@@ -270,11 +270,11 @@ mod tests {
         all_sets(pattern).into_iter().next()
     }
 
-    fn parsed(pattern: &str) -> Hir {
+    pub(in crate::matcher) fn parsed(pattern: &str) -> Hir {
         regex_automata::util::syntax::parse_with(pattern, &pattern_syntax()).unwrap()
     }
 
-    fn strings(set: Literals) -> Vec<String> {
+    pub(in crate::matcher) fn strings(set: Literals) -> Vec<String> {
         set.into_iter()
             .map(|l| String::from_utf8(l).unwrap())
             .collect()
@@ -347,7 +347,7 @@ mod tests {
         );
     }
 
-    fn owned(literals: &[&str]) -> Vec<String> {
+    pub(in crate::matcher) fn owned(literals: &[&str]) -> Vec<String> {
         literals.iter().map(|l| l.to_string()).collect()
     }
 

@@ -226,21 +226,7 @@ fn begin(hir: &Hir, before: Before) -> Begin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matcher::pattern_syntax;
-
-    fn parsed(pattern: &str) -> Hir {
-        regex_automata::util::syntax::parse_with(pattern, &pattern_syntax()).unwrap()
-    }
-
-    fn owned(literals: &[&str]) -> Vec<String> {
-        literals.iter().map(|l| l.to_string()).collect()
-    }
-
-    fn strings(set: Literals) -> Vec<String> {
-        set.into_iter()
-            .map(|l| String::from_utf8(l).unwrap())
-            .collect()
-    }
+    use crate::matcher::required::tests::{owned, parsed, strings};
 
     fn starting(pattern: &str) -> Option<Vec<String>> {
         starting_set(&parsed(pattern)).map(strings)
