@@ -40,7 +40,7 @@ mod starts;
 
 use crate::transcript::Speaker;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use pattern::PatternRegex;
+use pattern::{CacheMemory, PatternRegex};
 use regex_automata::util::syntax;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -93,7 +93,17 @@ impl Sides {
 pub struct Matcher {
     agent: Side,
     customer: Side,
+    cache_memory: CacheMemory,
+    cache_budget: usize,
 }
+
+/// How much the patterns' lazy-DFA caches may hold in all before the least recently used
+/// are dropped. Hand-written calls keep making new automaton states, so without a bound
+/// the caches grow with the archive (up to 2 MiB per pattern). Measured on `corpus/` with
+/// the round-7 pack (2 threads): no budget 102 MiB; 48 MiB 100 MiB at the same speed; 40
+/// MiB 92 MiB, the same speed on one pass and 1.2x slower on three passes (states dropped
+/// and built again); below that runs slow down more and RSS no longer falls.
+const CACHE_BUDGET: usize = 40 << 20;
 
 /// The compiled phrases and patterns of the rules that apply to one speaker.
 #[derive(Debug)]
@@ -163,6 +173,8 @@ impl Matcher {
         Ok(Matcher {
             agent: side(Speaker::Agent)?,
             customer: side(Speaker::Customer)?,
+            cache_memory: CacheMemory::default(),
+            cache_budget: CACHE_BUDGET,
         })
     }
 
@@ -183,8 +195,32 @@ impl Matcher {
             Speaker::Customer => &self.customer,
         };
         side.find_phrases(text, out);
+        self.cache_memory.count_turn();
         for range in utterances {
-            side.find_patterns(text, range.clone(), scratch, out);
+            side.find_patterns(text, range.clone(), &self.cache_memory, scratch, out);
+        }
+        self.keep_caches_in_budget();
+    }
+
+    /// Drops the least recently used caches until all hold less than the budget
+    /// ([`CACHE_BUDGET`]). A cache another thread is using is left alone.
+    fn keep_caches_in_budget(&self) {
+        if self.cache_memory.bytes() <= self.cache_budget {
+            return;
+        }
+        let mut in_use: Vec<(u64, &PatternRegex)> = self
+            .agent
+            .patterns
+            .iter()
+            .chain(&self.customer.patterns)
+            .filter_map(|pattern| Some((pattern.regex.cache_last_used()?, &pattern.regex)))
+            .collect();
+        in_use.sort_unstable_by_key(|&(last_used, _)| last_used);
+        for (_, regex) in in_use {
+            regex.drop_cache(&self.cache_memory);
+            if self.cache_memory.bytes() <= self.cache_budget {
+                return;
+            }
         }
     }
 }
@@ -334,6 +370,7 @@ impl Side {
         &self,
         text: &str,
         range: Range<usize>,
+        cache_memory: &CacheMemory,
         scratch: &mut MatchScratch,
         out: &mut Vec<Candidate>,
     ) {
@@ -389,7 +426,9 @@ impl Side {
                     let (own, rest) = starts[skip..].split_at(count);
                     starts = rest;
                     let own = own.iter().map(|&(_, at)| at);
-                    pattern.regex.find_anchored(haystack, own, push);
+                    pattern
+                        .regex
+                        .find_anchored(haystack, own, cache_memory, push);
                 }
                 Start::At(begins) => {
                     if !places_found {
@@ -408,9 +447,12 @@ impl Side {
                     }
                     places.sort_unstable();
                     places.dedup();
-                    pattern
-                        .regex
-                        .find_anchored(haystack, places.iter().copied(), push);
+                    pattern.regex.find_anchored(
+                        haystack,
+                        places.iter().copied(),
+                        cache_memory,
+                        push,
+                    );
                 }
                 Start::Anywhere => pattern.regex.find_all(haystack, push),
             }
@@ -494,17 +536,15 @@ mod tests {
     /// The literals only decide which patterns run: on every line of the hand-written
     /// corpus, the built-in pack's patterns must find exactly what running every pattern
     /// on every utterance finds.
-    #[test]
-    fn literal_nomination_loses_no_pattern_match_of_the_built_in_pack() {
-        let rules = crate::rules::Rules::load_default().unwrap();
+    /// Every line of the hand-written tuning corpus, roughly as normalisation makes it (any
+    /// text will do, as long as it is varied), padded.
+    fn corpus_lines() -> Vec<String> {
         let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/tuning");
         let mut lines = Vec::new();
         for entry in std::fs::read_dir(corpus).unwrap().flatten() {
             if entry.path().extension().is_some_and(|e| e == "txt") {
                 let text = std::fs::read_to_string(entry.path()).unwrap();
                 lines.extend(text.lines().map(|line| {
-                    // Roughly what normalisation makes of a line; any text will do, as
-                    // long as it is varied.
                     let words: String = line
                         .to_lowercase()
                         .chars()
@@ -518,12 +558,25 @@ mod tests {
             }
         }
         assert!(lines.len() > 5_000, "only {} corpus lines", lines.len());
+        lines
+    }
+
+    #[test]
+    fn literal_nomination_loses_no_pattern_match_of_the_built_in_pack() {
+        let rules = crate::rules::Rules::load_default().unwrap();
+        let lines = corpus_lines();
         let mut scratch = MatchScratch::default();
         let (mut found, mut checked) = (Vec::new(), 0);
         for side in [&rules.matcher.agent, &rules.matcher.customer] {
             for line in &lines {
                 found.clear();
-                side.find_patterns(line, 0..line.len(), &mut scratch, &mut found);
+                side.find_patterns(
+                    line,
+                    0..line.len(),
+                    &rules.matcher.cache_memory,
+                    &mut scratch,
+                    &mut found,
+                );
                 let mut every = Vec::new();
                 for pattern in &side.patterns {
                     for m in pattern.regex.regex().unwrap().find_iter(line.as_bytes()) {
@@ -544,5 +597,33 @@ mod tests {
             }
         }
         assert!(checked > 10_000, "only {checked} pattern matches checked");
+    }
+
+    /// Over its budget the matcher drops caches, and finds the same: a cache only holds
+    /// automaton states that are built again when text needs them.
+    #[test]
+    fn caches_over_budget_are_dropped_without_changing_a_match() {
+        let mut rules = crate::rules::Rules::load_default().unwrap();
+        let lines: Vec<String> = corpus_lines().into_iter().take(3_000).collect();
+        let run = |matcher: &Matcher| {
+            let mut scratch = MatchScratch::default();
+            let mut found = Vec::new();
+            for line in &lines {
+                let whole_line = 0..line.len();
+                let utterances = std::slice::from_ref(&whole_line);
+                matcher.find(Speaker::Agent, line, utterances, &mut scratch, &mut found);
+            }
+            found
+        };
+        let unbounded = run(&rules.matcher);
+        let grown = rules.matcher.cache_memory.bytes();
+        assert!(grown > 8 << 20, "caches hold only {grown} bytes");
+        rules.matcher.cache_budget = 1 << 20;
+        let bounded = run(&rules.matcher);
+        assert_eq!(unbounded, bounded);
+        // Even an empty cache holds buffers the size of its pattern's automaton, so what is
+        // kept ends above the budget, but far below what the caches had grown to.
+        let kept = rules.matcher.cache_memory.bytes();
+        assert!(kept * 3 < grown, "caches hold {kept} of {grown} bytes");
     }
 }

@@ -9,6 +9,7 @@ use regex_automata::hybrid;
 use regex_automata::meta::Regex;
 use regex_automata::nfa::thompson;
 use regex_automata::{Anchored, Input};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 /// One pattern as run to locate its matches, each automaton compiled the first time it is
@@ -30,6 +31,44 @@ pub(super) struct PatternRegex {
 struct Forward {
     dfa: hybrid::dfa::DFA,
     cache: Mutex<hybrid::dfa::Cache>,
+    /// What `cache` held when it was last used, in bytes.
+    memory: AtomicUsize,
+    /// The [`CacheMemory::turns`] count when `cache` was last used.
+    last_used: AtomicU64,
+}
+
+impl Forward {
+    /// Records what `cache` holds now, in `self.memory` and in the total.
+    fn record(&self, cache: &hybrid::dfa::Cache, total: &CacheMemory) {
+        self.last_used
+            .store(total.turns.load(Ordering::Relaxed), Ordering::Relaxed);
+        let now = cache.memory_usage();
+        let before = self.memory.swap(now, Ordering::Relaxed);
+        if now >= before {
+            total.bytes.fetch_add(now - before, Ordering::Relaxed);
+        } else {
+            total.bytes.fetch_sub(before - now, Ordering::Relaxed);
+        }
+    }
+}
+
+/// What all patterns' lazy-DFA caches hold, as last recorded, and a clock for when each was
+/// last used: the matcher drops the least recently used caches when they pass its budget.
+#[derive(Debug, Default)]
+pub(super) struct CacheMemory {
+    bytes: AtomicUsize,
+    /// Turns matched so far.
+    turns: AtomicU64,
+}
+
+impl CacheMemory {
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn count_turn(&self) {
+        self.turns.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl std::fmt::Debug for Forward {
@@ -91,6 +130,8 @@ impl PatternRegex {
                     .map(|dfa| Forward {
                         cache: Mutex::new(dfa.create_cache()),
                         dfa,
+                        memory: AtomicUsize::new(0),
+                        last_used: AtomicU64::new(0),
                     })
             })
             .as_ref()
@@ -111,6 +152,7 @@ impl PatternRegex {
         &self,
         haystack: &[u8],
         places: impl Iterator<Item = usize>,
+        memory: &CacheMemory,
         mut push: impl FnMut(regex_automata::Match),
     ) {
         let forward = self.forward();
@@ -143,6 +185,32 @@ impl PatternRegex {
                 previous_end = end;
                 push(regex_automata::Match::must(0, at..end));
             }
+        }
+        if let (Some(forward), Some(cache)) = (forward, cache) {
+            forward.record(&cache, memory);
+        }
+    }
+
+    /// When the pattern's lazy-DFA cache was last used (see [`CacheMemory::count_turn`]), if
+    /// it holds anything.
+    pub(super) fn cache_last_used(&self) -> Option<u64> {
+        match self.forward.get() {
+            Some(Some(forward)) if forward.memory.load(Ordering::Relaxed) > 0 => {
+                Some(forward.last_used.load(Ordering::Relaxed))
+            }
+            _ => None,
+        }
+    }
+
+    /// Replaces the pattern's lazy-DFA cache by an empty one (dropping the old one frees its
+    /// memory; clearing it would keep its buffers), unless a thread is using it. Results
+    /// never depend on what a cache holds: its states are built again as text needs them.
+    pub(super) fn drop_cache(&self, memory: &CacheMemory) {
+        if let Some(Some(forward)) = self.forward.get()
+            && let Ok(mut cache) = forward.cache.try_lock()
+        {
+            *cache = forward.dfa.create_cache();
+            forward.record(&cache, memory);
         }
     }
 }
