@@ -205,6 +205,24 @@ fn output_is_byte_identical_for_any_thread_count() {
     }
 }
 
+/// The cache budget only trades speed for memory: with no room for the patterns' automaton
+/// caches at all, every report of the hand-written corpus is the same.
+#[test]
+fn output_is_byte_identical_for_any_cache_budget() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/tuning");
+    let runs: Vec<Output> = ["40", "0"]
+        .iter()
+        .map(|mib| {
+            let args = ["--cache-mib", mib, "--quiet", "--format", "jsonl", corpus];
+            callqa(&[&["analyze"], &args[..]].concat(), None)
+        })
+        .collect();
+    assert_eq!(runs[0].status.code(), Some(0), "{}", stderr(&runs[0]));
+    assert!(stdout(&runs[0]).lines().count() > 200);
+    assert!(runs[1].stdout == runs[0].stdout, "output differs");
+    assert_eq!(runs[1].status.code(), Some(0), "{}", stderr(&runs[1]));
+}
+
 #[test]
 fn archives_and_streams_are_read_in_place_and_named_by_member() {
     let dir = tempfile::tempdir().unwrap();

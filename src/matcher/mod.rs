@@ -103,7 +103,7 @@ pub struct Matcher {
 /// the round-7 pack (2 threads): no budget 102 MiB; 48 MiB 100 MiB at the same speed; 40
 /// MiB 92 MiB, the same speed on one pass and 1.2x slower on three passes (states dropped
 /// and built again); below that runs slow down more and RSS no longer falls.
-const CACHE_BUDGET: usize = 40 << 20;
+pub const CACHE_BUDGET: usize = 40 << 20;
 
 /// The compiled phrases and patterns of the rules that apply to one speaker.
 #[derive(Debug)]
@@ -200,6 +200,12 @@ impl Matcher {
             side.find_patterns(text, range.clone(), &self.cache_memory, scratch, out);
         }
         self.keep_caches_in_budget();
+    }
+
+    /// Sets how much the patterns' lazy-DFA caches may hold in all, in bytes (default
+    /// [`CACHE_BUDGET`]). Results never depend on it; speed and memory do.
+    pub fn set_cache_budget(&mut self, bytes: usize) {
+        self.cache_budget = bytes;
     }
 
     /// Drops the least recently used caches until all hold less than the budget
