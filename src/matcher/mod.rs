@@ -542,9 +542,6 @@ mod tests {
         );
     }
 
-    /// The literals only decide which patterns run: on every line of the hand-written
-    /// corpus, the built-in pack's patterns must find exactly what running every pattern
-    /// on every utterance finds.
     /// Every line of the hand-written tuning corpus, roughly as normalisation makes it (any
     /// text will do, as long as it is varied), padded.
     fn corpus_lines() -> Vec<String> {
@@ -570,6 +567,9 @@ mod tests {
         lines
     }
 
+    /// The literals only decide which patterns run: on every line of the hand-written
+    /// corpus, the built-in pack's patterns must find exactly what running every pattern
+    /// on every utterance finds.
     #[test]
     fn literal_nomination_loses_no_pattern_match_of_the_built_in_pack() {
         let rules = crate::rules::Rules::load_default().unwrap();
@@ -624,12 +624,12 @@ mod tests {
             }
             found
         };
-        let unbounded = run(&rules.matcher);
+        let roomy = run(&rules.matcher);
         let grown = rules.matcher.cache_memory.bytes();
         assert!(grown > 8 << 20, "caches hold only {grown} bytes");
         rules.matcher.cache_budget = 1 << 20;
         let bounded = run(&rules.matcher);
-        assert_eq!(unbounded, bounded);
+        assert_eq!(roomy, bounded);
         // Even an empty cache holds buffers the size of its pattern's automaton, so what is
         // kept ends above the budget, but far below what the caches had grown to.
         let kept = rules.matcher.cache_memory.bytes();
