@@ -211,12 +211,16 @@ impl Matcher {
         self.cache_budget = bytes;
     }
 
-    /// Drops the least recently used caches until all hold less than the budget
-    /// ([`CACHE_BUDGET`]). A cache another thread is using is left alone.
+    /// Over the budget ([`CACHE_BUDGET`]), drops the least recently used caches until all
+    /// hold 1/32 less than it: the room lets some turns pass before the next round, which
+    /// sorts every pattern's cache, instead of one round after nearly every turn. (Dropping
+    /// to 3/4 of the budget was slower on `corpus/` three times over: more states to build
+    /// again.) A cache another thread is using is left alone.
     fn keep_caches_in_budget(&self) {
         if self.cache_memory.bytes() <= self.cache_budget {
             return;
         }
+        let enough = self.cache_budget - self.cache_budget / 32;
         let mut in_use: Vec<(u64, &PatternRegex)> = self
             .agent
             .patterns
@@ -227,7 +231,7 @@ impl Matcher {
         in_use.sort_unstable_by_key(|&(last_used, _)| last_used);
         for (_, regex) in in_use {
             regex.drop_cache(&self.cache_memory);
-            if self.cache_memory.bytes() <= self.cache_budget {
+            if self.cache_memory.bytes() <= enough {
                 return;
             }
         }
@@ -282,11 +286,8 @@ pub struct MatchScratch {
     /// (pattern, offset in the utterance) of each literal found that a match of the pattern
     /// may start at.
     starts: Vec<(usize, usize)>,
-    /// The utterance's spaces, its word boundaries other than spaces, and the places a
-    /// pattern may start at.
-    spaces: Vec<usize>,
-    boundaries: Vec<usize>,
-    places: Vec<usize>,
+    /// The utterance's places where patterns may start, by kind.
+    places: StartPlaces,
     /// Per pattern of the side, the bits of its required sets found in the utterance at
     /// hand.
     found_sets: Vec<u8>,
@@ -388,10 +389,9 @@ impl Side {
         let MatchScratch {
             starts,
             found_sets,
-            spaces,
-            boundaries,
             places,
         } = scratch;
+        places.forget();
         found_sets.clear();
         found_sets.resize(self.patterns.len(), 0);
         starts.clear();
@@ -406,8 +406,6 @@ impl Side {
         starts.sort_unstable();
         starts.dedup();
         let mut starts = starts.as_slice();
-        // Found on the first pattern that needs them.
-        let mut places_found = false;
         let matching = self
             .patterns
             .iter()
@@ -440,28 +438,10 @@ impl Side {
                         .find_anchored(haystack, own, cache_memory, push);
                 }
                 Start::At(begins) => {
-                    if !places_found {
-                        find_places(haystack, spaces, boundaries);
-                        places_found = true;
-                    }
-                    places.clear();
-                    if begins.utterance_start {
-                        places.push(0);
-                    }
-                    if begins.space {
-                        places.extend_from_slice(spaces);
-                    }
-                    if begins.boundary {
-                        places.extend_from_slice(boundaries);
-                    }
-                    places.sort_unstable();
-                    places.dedup();
-                    pattern.regex.find_anchored(
-                        haystack,
-                        places.iter().copied(),
-                        cache_memory,
-                        push,
-                    );
+                    let places = places.of(haystack, begins).iter().copied();
+                    pattern
+                        .regex
+                        .find_anchored(haystack, places, cache_memory, push);
                 }
                 Start::Anywhere => pattern.regex.find_all(haystack, push),
             }
@@ -469,17 +449,42 @@ impl Side {
     }
 }
 
-/// The offsets in `haystack` of its spaces, and of its ASCII word boundaries other than
-/// spaces.
-fn find_places(haystack: &[u8], spaces: &mut Vec<usize>, boundaries: &mut Vec<usize>) {
-    spaces.clear();
-    spaces.extend(memchr::memchr_iter(b' ', haystack));
-    let is_word = |at: usize| haystack[at].is_ascii_alphanumeric() || haystack[at] == b'_';
-    boundaries.clear();
-    boundaries.extend(
-        (0..haystack.len())
-            .filter(|&at| haystack[at] != b' ' && is_word(at) != (at > 0 && is_word(at - 1))),
-    );
+/// One utterance's places where patterns may start, per kind of [`starts::Begins`], each
+/// found the first time a pattern needs it: most patterns share a few kinds.
+#[derive(Debug, Default)]
+struct StartPlaces {
+    /// Indexed by [`starts::Begins::index`]: sorted offsets.
+    by_kind: [Vec<usize>; starts::Begins::KINDS],
+    /// A bit per kind in `by_kind` found for the utterance at hand.
+    found: u8,
+}
+
+impl StartPlaces {
+    /// Starts a new utterance.
+    fn forget(&mut self) {
+        self.found = 0;
+    }
+
+    /// The offsets in `haystack` where matches of a pattern that `begins` can start.
+    fn of(&mut self, haystack: &[u8], begins: starts::Begins) -> &[usize] {
+        let kind = begins.index();
+        if self.found & (1 << kind) == 0 {
+            let is_word = |at: usize| haystack[at].is_ascii_alphanumeric() || haystack[at] == b'_';
+            let places = &mut self.by_kind[kind];
+            places.clear();
+            // Ascending, each once: a space is never a word boundary of the other kind.
+            places.extend((0..haystack.len()).filter(|&at| {
+                (begins.utterance_start && at == 0)
+                    || if haystack[at] == b' ' {
+                        begins.space
+                    } else {
+                        begins.boundary && is_word(at) != (at > 0 && is_word(at - 1))
+                    }
+            }));
+            self.found |= 1 << kind;
+        }
+        &self.by_kind[kind]
+    }
 }
 
 #[cfg(test)]

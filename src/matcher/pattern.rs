@@ -155,6 +155,11 @@ impl PatternRegex {
         memory: &CacheMemory,
         mut push: impl FnMut(regex_automata::Match),
     ) {
+        let mut places = places.peekable();
+        // Neither compile the automaton nor take its cache for nothing.
+        if places.peek().is_none() {
+            return;
+        }
         let forward = self.forward();
         let mut cache = forward.map(|forward| {
             forward

@@ -78,6 +78,16 @@ pub struct Begins {
 }
 
 impl Begins {
+    /// How many distinct `Begins` there are ([`Begins::index`] is below this).
+    pub const KINDS: usize = 8;
+
+    /// A distinct number below [`Begins::KINDS`] for each `Begins`.
+    pub fn index(self) -> usize {
+        usize::from(self.space)
+            | usize::from(self.boundary) << 1
+            | usize::from(self.utterance_start) << 2
+    }
+
     fn union(self, other: Begins) -> Begins {
         Begins {
             space: self.space || other.space,
