@@ -45,6 +45,7 @@ use crate::transcript::Speaker;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use pattern::{CacheMemory, PatternRegex};
 use regex_automata::util::syntax;
+use regex_syntax::hir::Hir;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -54,8 +55,8 @@ pub struct PatternSource {
     /// The regex that locates the rule's matches.
     pub exact: String,
     /// A regex that matches wherever `exact` does (perhaps more often) and is simpler to
-    /// read the required literals off.
-    pub nominating: String,
+    /// read the required literals off, parsed ([`parse_pattern`]).
+    pub nominating: Hir,
     pub rule: usize,
     pub sides: Sides,
 }
@@ -146,12 +147,10 @@ pub fn pattern_syntax() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-/// Checks that `pattern` is a valid regex in the matcher's syntax (parsing only: the
-/// matcher compiles a pattern when it first needs it).
-pub fn validate_pattern(pattern: &str) -> Result<(), String> {
-    syntax::parse_with(pattern, &pattern_syntax())
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+/// Parses `pattern` in the matcher's syntax: the error says why it is not a valid regex
+/// there. (Parsing only: the matcher compiles a pattern when it first needs it.)
+pub fn parse_pattern(pattern: &str) -> Result<Hir, String> {
+    syntax::parse_with(pattern, &pattern_syntax()).map_err(|e| e.to_string())
 }
 
 impl Matcher {
@@ -310,16 +309,15 @@ impl Side {
         let mut literal_uses = Grouped::default();
         let mut compiled = Vec::with_capacity(patterns.len());
         for (index, pattern) in patterns.iter().enumerate() {
-            let hir = syntax::parse_with(&pattern.nominating, &pattern_syntax())
-                .map_err(|e| format!("cannot parse pattern {:?}: {e}", pattern.nominating))?;
-            let sets = required::required_sets(&hir);
+            let hir = &pattern.nominating;
+            let sets = required::required_sets(hir);
             let required_sets = ((1u16 << sets.len()) - 1) as u8;
             for (set_index, set) in sets.into_iter().enumerate() {
                 for literal in set {
                     literal_uses.add(literal, (index, LiteralUse::Required(1 << set_index)));
                 }
             }
-            let begins = starts::where_matches_begin(&hir);
+            let begins = starts::where_matches_begin(hir);
             let only_at_utterance_start = starts::Begins {
                 utterance_start: true,
                 ..Default::default()
@@ -327,7 +325,7 @@ impl Side {
             // One place beats the places a starting literal is found.
             let start = match begins {
                 Some(begins) if begins == only_at_utterance_start => Start::At(begins),
-                _ => match (starts::starting_set(&hir), begins) {
+                _ => match (starts::starting_set(hir), begins) {
                     (Some(literals), _) => {
                         for literal in literals {
                             literal_uses.add(literal, (index, LiteralUse::Starts));
@@ -496,7 +494,7 @@ mod tests {
         let agent = Sides::Only(Speaker::Agent);
         let pattern = |source: &str, rule, sides| PatternSource {
             exact: source.to_string(),
-            nominating: source.to_string(),
+            nominating: parse_pattern(source).unwrap(),
             rule,
             sides,
         };

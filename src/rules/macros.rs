@@ -59,8 +59,9 @@ pub fn expand(source: &str) -> Result<ExpandedPattern, MacroError> {
         exact.push_str(&source[rest..start]);
         nominating.push_str(&source[rest..start]);
         exact.push_str(&not_words(&words));
+        nominating.push_str("(?:");
         nominating.push_str(WORD);
-        nominating.push('+');
+        nominating.push_str("+)");
         rest = list_end + 1;
     }
     exact.push_str(&source[rest..]);
@@ -168,8 +169,21 @@ mod tests {
         assert!(exact.is_match("ik heb gereset"));
         assert!(!exact.is_match("ik heb de router niet gereset"));
         assert_eq!(
-            e.nominating, r"\bik heb(?: [^ ]+){0,3} gereset\b",
+            e.nominating, r"\bik heb(?: (?:[^ ]+)){0,3} gereset\b",
             "the set only needs a superset"
+        );
+        // Both forms are one group, so a quantifier right after a macro applies to the
+        // whole word in each (and a pattern parses in both forms or in neither).
+        let optional = expand(r"^ik {not:niet}? gereset$").unwrap();
+        for form in [&optional.exact, &optional.nominating] {
+            let regex = Regex::new(form).unwrap();
+            assert!(regex.is_match("ik  gereset"), "{form}");
+            assert!(regex.is_match("ik heb gereset"), "{form}");
+        }
+        assert!(
+            !Regex::new(&optional.exact)
+                .unwrap()
+                .is_match("ik niet gereset")
         );
         let plain = expand(r"\b(?:a|b){2}\b").unwrap();
         assert_eq!(plain.exact, r"\b(?:a|b){2}\b");

@@ -423,12 +423,16 @@ impl Rules {
                                 format!("invalid pattern: {}", e.message),
                             )
                         })?;
-                        crate::matcher::validate_pattern(&expanded.exact).map_err(|e| {
-                            file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
-                        })?;
+                        // The exact form differs from the nominating one only where a
+                        // macro stands, as one group of bytes for another: when one
+                        // parses, so does the other, so the pattern is parsed once.
+                        let nominating = crate::matcher::parse_pattern(&expanded.nominating)
+                            .map_err(|e| {
+                                file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
+                            })?;
                         patterns.push(PatternSource {
                             exact: expanded.exact,
-                            nominating: expanded.nominating,
+                            nominating,
                             rule: rule_index,
                             sides,
                         });
