@@ -45,7 +45,7 @@ use crate::transcript::Speaker;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use pattern::{CacheMemory, PatternRegex};
 use regex_automata::util::syntax;
-use regex_syntax::hir::Hir;
+use required::Literals;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -54,9 +54,8 @@ use std::ops::Range;
 pub struct PatternSource {
     /// The regex that locates the rule's matches.
     pub exact: String,
-    /// A regex that matches wherever `exact` does (perhaps more often) and is simpler to
-    /// read the required literals off, parsed ([`parse_pattern`]).
-    pub nominating: Hir,
+    /// What the matcher reads off the pattern's nominating form ([`PatternShape::read`]).
+    pub shape: PatternShape,
     pub rule: usize,
     pub sides: Sides,
 }
@@ -147,10 +146,49 @@ pub fn pattern_syntax() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-/// Parses `pattern` in the matcher's syntax: the error says why it is not a valid regex
-/// there. (Parsing only: the matcher compiles a pattern when it first needs it.)
-pub fn parse_pattern(pattern: &str) -> Result<Hir, String> {
-    syntax::parse_with(pattern, &pattern_syntax()).map_err(|e| e.to_string())
+/// What the matcher needs to know of a pattern before it runs it, read off its nominating
+/// form: a regex that matches wherever the pattern does (perhaps more often) and is simpler
+/// to read literals off (see [`crate::rules::macros`]).
+#[derive(Debug, Clone)]
+pub struct PatternShape {
+    /// Literal sets every match contains one literal of each ([`required`]).
+    required: Vec<Literals>,
+    start: StartShape,
+}
+
+/// Where a pattern's matches can start, as read off its syntax ([`starts`]).
+#[derive(Debug, Clone)]
+enum StartShape {
+    Literals(Literals),
+    At(starts::Begins),
+    Anywhere,
+}
+
+impl PatternShape {
+    /// Parses `nominating` in the matcher's syntax (the error says why it is no valid regex
+    /// there) and reads the shape off it. The parse is dropped here: kept for every pattern
+    /// until the matcher was built, the syntax trees took 20 MiB at their peak.
+    pub fn read(nominating: &str) -> Result<PatternShape, String> {
+        let hir = syntax::parse_with(nominating, &pattern_syntax()).map_err(|e| e.to_string())?;
+        let begins = starts::where_matches_begin(&hir);
+        let only_at_utterance_start = starts::Begins {
+            utterance_start: true,
+            ..Default::default()
+        };
+        // One place beats the places a starting literal is found.
+        let start = match begins {
+            Some(begins) if begins == only_at_utterance_start => StartShape::At(begins),
+            _ => match (starts::starting_set(&hir), begins) {
+                (Some(literals), _) => StartShape::Literals(literals),
+                (None, Some(begins)) => StartShape::At(begins),
+                (None, None) => StartShape::Anywhere,
+            },
+        };
+        Ok(PatternShape {
+            required: required::required_sets(&hir),
+            start,
+        })
+    }
 }
 
 impl Matcher {
@@ -309,32 +347,25 @@ impl Side {
         let mut literal_uses = Grouped::default();
         let mut compiled = Vec::with_capacity(patterns.len());
         for (index, pattern) in patterns.iter().enumerate() {
-            let hir = &pattern.nominating;
-            let sets = required::required_sets(hir);
-            let required_sets = ((1u16 << sets.len()) - 1) as u8;
-            for (set_index, set) in sets.into_iter().enumerate() {
+            let shape = &pattern.shape;
+            let required_sets = ((1u16 << shape.required.len()) - 1) as u8;
+            for (set_index, set) in shape.required.iter().enumerate() {
                 for literal in set {
-                    literal_uses.add(literal, (index, LiteralUse::Required(1 << set_index)));
+                    literal_uses.add(
+                        literal.clone(),
+                        (index, LiteralUse::Required(1 << set_index)),
+                    );
                 }
             }
-            let begins = starts::where_matches_begin(hir);
-            let only_at_utterance_start = starts::Begins {
-                utterance_start: true,
-                ..Default::default()
-            };
-            // One place beats the places a starting literal is found.
-            let start = match begins {
-                Some(begins) if begins == only_at_utterance_start => Start::At(begins),
-                _ => match (starts::starting_set(hir), begins) {
-                    (Some(literals), _) => {
-                        for literal in literals {
-                            literal_uses.add(literal, (index, LiteralUse::Starts));
-                        }
-                        Start::AtLiterals
+            let start = match &shape.start {
+                StartShape::Literals(literals) => {
+                    for literal in literals {
+                        literal_uses.add(literal.clone(), (index, LiteralUse::Starts));
                     }
-                    (None, Some(begins)) => Start::At(begins),
-                    (None, None) => Start::Anywhere,
-                },
+                    Start::AtLiterals
+                }
+                StartShape::At(begins) => Start::At(*begins),
+                StartShape::Anywhere => Start::Anywhere,
             };
             compiled.push(Pattern {
                 rule: pattern.rule,
@@ -494,7 +525,7 @@ mod tests {
         let agent = Sides::Only(Speaker::Agent);
         let pattern = |source: &str, rule, sides| PatternSource {
             exact: source.to_string(),
-            nominating: parse_pattern(source).unwrap(),
+            shape: PatternShape::read(source).unwrap(),
             rule,
             sides,
         };

@@ -37,7 +37,7 @@ const MAX_SETS: usize = 3;
 /// save.
 const WORTH_ADDING: usize = 3;
 
-pub(super) type Literals = Vec<Vec<u8>>;
+pub type Literals = Vec<Vec<u8>>;
 
 /// Sets of literals such that every match of `hir` contains a literal of each set, most
 /// selective first. Empty when no useful set was found: the pattern has to be run on every

@@ -13,7 +13,7 @@ mod schema;
 pub use conversation::{Conversation, MetricSettings, RoleCues};
 pub use schema::{Examples, Mood, Negation};
 
-use crate::matcher::{Matcher, PatternSource, Sides};
+use crate::matcher::{Matcher, PatternShape, PatternSource, Sides};
 use crate::normalize::{Normalizer, fold_word};
 use crate::segment::QuestionCues;
 use crate::transcript::Speaker;
@@ -426,13 +426,12 @@ impl Rules {
                         // The exact form differs from the nominating one only where a
                         // macro stands, as one group of bytes for another: when one
                         // parses, so does the other, so the pattern is parsed once.
-                        let nominating = crate::matcher::parse_pattern(&expanded.nominating)
-                            .map_err(|e| {
-                                file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
-                            })?;
+                        let shape = PatternShape::read(&expanded.nominating).map_err(|e| {
+                            file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
+                        })?;
                         patterns.push(PatternSource {
                             exact: expanded.exact,
-                            nominating,
+                            shape,
                             rule: rule_index,
                             sides,
                         });
