@@ -41,13 +41,19 @@ fn evaluate(dir: &Path) -> eval::Evaluation {
     eval::evaluate(&Engine::new(rules), &calls)
 }
 
-#[test]
-fn each_miss_names_the_condition_that_turned_its_rule_down() {
+/// A corpus holding only CALL with its GOLD.
+fn corpus_of_one_call() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let calls = dir.path().join("calls");
     std::fs::create_dir_all(&calls).unwrap();
     std::fs::write(calls.join("call.txt"), CALL).unwrap();
     std::fs::write(calls.join("call.gold.toml"), GOLD).unwrap();
+    dir
+}
+
+#[test]
+fn each_miss_names_the_condition_that_turned_its_rule_down() {
+    let dir = corpus_of_one_call();
     let e = evaluate(dir.path());
 
     let why = |turn: usize| {
@@ -123,4 +129,85 @@ fn miss_reasons_account_for_every_false_negative() {
         assert_eq!(explained, counts.counts.fn_, "{id}");
     }
     assert!(e.scores.micro.counts.fn_ >= 4);
+}
+
+/// A copy of the built-in pack in `dir`, with `extra` appended to each named technique file.
+fn edited_pack(dir: &Path, extra: &[(&str, &str)]) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), dir);
+    for (technique, rule) in extra {
+        let file = dir.join("techniques").join(format!("{technique}.toml"));
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str(rule);
+        std::fs::write(file, text).unwrap();
+    }
+}
+
+#[test]
+fn a_comparison_names_every_turn_an_edit_changed_and_why() {
+    let corpus = corpus_of_one_call();
+    let pack = tempfile::tempdir().unwrap();
+    // An escalation phrase that suppresses the instruction in turn 2, and a reassurance
+    // phrase for the words no rule knew in turn 8.
+    edited_pack(
+        pack.path(),
+        &[
+            (
+                "escalation",
+                "\n[[rule]]\nname = \"test_knop\"\nkind = \"phrase\"\nphrases = [\"klik op de knop\"]\n",
+            ),
+            (
+                "reassurance",
+                "\n[[rule]]\nname = \"test_dak\"\nkind = \"phrase\"\nphrases = [\"dansen op het dak\"]\n",
+            ),
+        ],
+    );
+    let builtin = Rules::load_default().unwrap();
+    let edited = Rules::load_dir(pack.path()).unwrap();
+    let (gold_calls, errors) = eval::load_corpus(&edited, corpus.path());
+    assert!(errors.is_empty(), "{errors:?}");
+    let before = eval::evaluate(&Engine::new(builtin), &gold_calls);
+    let after = eval::evaluate(&Engine::new(edited), &gold_calls);
+    let c = eval::compare::compare(&before, &after);
+
+    let turns: Vec<usize> = c.turns.iter().map(|t| t.turn).collect();
+    assert_eq!(turns, vec![2, 8]);
+    let instruction = &c.turns[0];
+    assert_eq!(instruction.lost.len(), 1);
+    assert_eq!(instruction.lost[0].technique, "step_instruction");
+    assert_eq!(instruction.lost[0].reason, MissReason::Suppressed);
+    assert_eq!(instruction.lost[0].by.as_deref(), Some("escalation"));
+    assert_eq!(instruction.new_false.len(), 1);
+    assert_eq!(instruction.new_false[0].rule, "escalation.test_knop");
+    assert_eq!(instruction.new_false[0].quote, "Klik op de knop");
+    assert!(instruction.gained.is_empty() && instruction.fixed_false.is_empty());
+    assert_eq!(c.turns[1].gained, vec!["reassurance".to_string()]);
+
+    let step = &c.techniques["step_instruction"];
+    assert_eq!((step.gained, step.lost, step.new_false), (0, 1, 0));
+    assert!(step.after.f1 < step.before.f1);
+    let reassurance = &c.techniques["reassurance"];
+    assert_eq!((reassurance.gained, reassurance.lost), (1, 0));
+    assert_eq!(c.techniques["escalation"].new_false, 1);
+    assert_eq!(c.micro.before, before.scores.micro.f1);
+    assert_eq!(c.micro.after, after.scores.micro.f1);
+
+    // A pack against itself changes nothing.
+    let same = eval::compare::compare(&after, &after);
+    assert!(same.turns.is_empty());
+    assert!(
+        same.techniques
+            .values()
+            .all(|t| t.gained + t.lost + t.new_false + t.fixed_false == 0)
+    );
 }

@@ -3,7 +3,9 @@
 use super::{EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, RuleArgs};
 use callqa::Engine;
 use callqa::eval::causes::MissReason;
+use callqa::eval::compare::{self, Comparison};
 use callqa::eval::{self, Agreement, Evaluation, GoldCall};
+use callqa::rules::Rules;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -19,9 +21,15 @@ pub struct Args {
     /// Exit with code 3 when the turn-level micro F1 of any part is below this.
     #[arg(long, value_name = "F1")]
     min_f1: Option<f64>,
-    /// How many of the worst-missed turns to list per part.
+    /// How many of the worst-missed turns to list per part (and with --baseline, how many
+    /// of the turns whose tags changed).
     #[arg(long, default_value_t = 15)]
     misses: usize,
+    /// Also evaluate the pack in this directory (or `builtin`, the built-in pack) on the
+    /// same calls, and report what changed from it: scores before and after, and every turn
+    /// whose tags changed.
+    #[arg(long, value_name = "DIR|builtin")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -56,6 +64,23 @@ pub fn run(args: Args) -> i32 {
         );
         return EXIT_USAGE;
     }
+    let baseline = match &args.baseline {
+        None => None,
+        Some(pack) => {
+            let loaded = if pack.as_os_str() == "builtin" {
+                Rules::load_default()
+            } else {
+                Rules::load_dir(pack)
+            };
+            match loaded {
+                Ok(rules) => Some(Engine::new(rules)),
+                Err(e) => {
+                    eprintln!("error: broken baseline rule pack: {e}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+    };
     let engine = Engine::new(rules);
     let mut parts: Vec<(String, Vec<GoldCall>)> = Vec::new();
     for call in calls {
@@ -68,21 +93,45 @@ pub fn run(args: Args) -> i32 {
         .iter()
         .map(|(part, calls)| (part.clone(), eval::evaluate(&engine, calls)))
         .collect();
+    let comparisons: Vec<Option<Comparison>> = parts
+        .iter()
+        .zip(&results)
+        .map(|((_, calls), (_, after))| {
+            let before = eval::evaluate(baseline.as_ref()?, calls);
+            Some(compare::compare(&before, after))
+        })
+        .collect();
     match args.format {
         EvalFormat::Json => {
             let map: serde_json::Map<String, serde_json::Value> = results
                 .iter()
-                .map(|(part, e)| {
+                .zip(&comparisons)
+                .map(|((part, e), comparison)| {
                     let mut e = e.clone();
                     e.misses.truncate(args.misses);
-                    (part.clone(), serde_json::to_value(e).unwrap_or_default())
+                    let mut value = serde_json::to_value(e).unwrap_or_default();
+                    if let (Some(c), Some(object)) = (comparison, value.as_object_mut()) {
+                        let mut c = c.clone();
+                        c.turns.truncate(args.misses);
+                        object.insert(
+                            "comparison".into(),
+                            serde_json::to_value(c).unwrap_or_default(),
+                        );
+                    }
+                    (part.clone(), value)
                 })
                 .collect();
             println!("{}", serde_json::to_string_pretty(&map).unwrap_or_default());
         }
         EvalFormat::Text => {
-            for (part, e) in &results {
+            for ((part, e), comparison) in results.iter().zip(&comparisons) {
                 print!("{}", render(part, e, args.misses));
+                if let (Some(c), Some(pack)) = (comparison, &args.baseline) {
+                    print!(
+                        "{}",
+                        render_comparison(part, &pack.display().to_string(), c, args.misses)
+                    );
+                }
             }
         }
     }
@@ -279,4 +328,90 @@ fn render_agreement(out: &mut String, a: &Agreement) {
         let engine_f1 = engine.techniques.get(id).map_or(1.0, |c| c.f1);
         let _ = writeln!(out, "  {id:<28} {:>7.2} {engine_f1:>7.2} {g:>5}", h.f1);
     }
+}
+
+/// What changed from the baseline pack on one part: the techniques whose scores or tags
+/// changed, the overall figures, and the first `limit` turns whose tags changed.
+fn render_comparison(part: &str, pack: &str, c: &Comparison, limit: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "== part `{part}` compared with the baseline pack `{pack}`"
+    );
+    let delta =
+        |before: f64, after: f64| format!("{before:.3} -> {after:.3} ({:+.3})", after - before);
+    let _ = writeln!(
+        out,
+        "micro F1 {}; macro F1 {}",
+        delta(c.micro.before, c.micro.after),
+        delta(c.macro_f1.before, c.macro_f1.after)
+    );
+    let phases: Vec<String> = c
+        .phase_presence
+        .iter()
+        .map(|(id, p)| format!("{id} {}", delta(p.before, p.after)))
+        .collect();
+    let _ = writeln!(out, "phase presence: {}", phases.join(", "));
+    let changed: Vec<_> = c
+        .techniques
+        .iter()
+        .filter(|(_, t)| t.gained + t.lost + t.new_false + t.fixed_false > 0)
+        .collect();
+    if changed.is_empty() {
+        let _ = writeln!(out, "no turn's tags changed\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{:<28} {:>6} {:>6} {:>7} {:>6} {:>5} {:>9} {:>11}",
+        "technique", "F1 was", "now", "change", "gained", "lost", "new false", "fixed false"
+    );
+    for (id, t) in changed {
+        let _ = writeln!(
+            out,
+            "{id:<28} {:>6.2} {:>6.2} {:>+7.2} {:>6} {:>5} {:>9} {:>11}",
+            t.before.f1,
+            t.after.f1,
+            t.after.f1 - t.before.f1,
+            t.gained,
+            t.lost,
+            t.new_false,
+            t.fixed_false
+        );
+    }
+    let _ = writeln!(
+        out,
+        "turns whose tags changed: {} (listing {})",
+        c.turns.len(),
+        c.turns.len().min(limit)
+    );
+    for turn in c.turns.iter().take(limit) {
+        let _ = writeln!(
+            out,
+            "  {}:{} {}: \"{}\"",
+            turn.source, turn.turn, turn.speaker, turn.text
+        );
+        for id in &turn.gained {
+            let _ = writeln!(out, "      gained {id}");
+        }
+        for w in &turn.lost {
+            let _ = write!(out, "      lost {}: {}", w.technique, w.reason.label());
+            if let Some(rule) = &w.rule {
+                let _ = write!(out, " ({rule})");
+            }
+            out.push('\n');
+        }
+        for s in &turn.new_false {
+            let _ = writeln!(
+                out,
+                "      new false {}: {} matched \"{}\"",
+                s.technique, s.rule, s.quote
+            );
+        }
+        for id in &turn.fixed_false {
+            let _ = writeln!(out, "      fixed false {id}");
+        }
+    }
+    out.push('\n');
+    out
 }

@@ -17,6 +17,7 @@
 //! unexpected one.
 
 pub mod causes;
+pub mod compare;
 
 use crate::Engine;
 use crate::check::{self, Call};
