@@ -195,12 +195,22 @@ fn a_comparison_names_every_turn_an_edit_changed_and_why() {
 
     let step = &c.techniques["step_instruction"];
     assert_eq!((step.gained, step.lost, step.new_false), (0, 1, 0));
-    assert!(step.after.f1 < step.before.f1);
+    let f1 = |c: &Option<eval::CountsReport>| c.as_ref().expect("in both packs").f1;
+    assert!(f1(&step.after) < f1(&step.before));
     let reassurance = &c.techniques["reassurance"];
     assert_eq!((reassurance.gained, reassurance.lost), (1, 0));
     assert_eq!(c.techniques["escalation"].new_false, 1);
     assert_eq!(c.micro.before, before.scores.micro.f1);
     assert_eq!(c.micro.after, after.scores.micro.f1);
+
+    // A technique only one pack has is absent from the other's side.
+    let mut one_sided = after.clone();
+    one_sided.scores.techniques.remove("reassurance");
+    one_sided.methodologies.retain(|m| m.id != "lasso");
+    let c = eval::compare::compare(&one_sided, &after);
+    assert!(c.techniques["reassurance"].before.is_none());
+    assert!(c.techniques["reassurance"].after.is_some());
+    assert_eq!(c.phase_presence["lasso"].before, None);
 
     // A pack against itself changes nothing.
     let same = eval::compare::compare(&after, &after);

@@ -349,7 +349,13 @@ fn render_comparison(part: &str, pack: &str, c: &Comparison, limit: usize) -> St
     let phases: Vec<String> = c
         .phase_presence
         .iter()
-        .map(|(id, p)| format!("{id} {}", delta(p.before, p.after)))
+        .map(|(id, p)| match (p.before, p.after) {
+            (Some(before), Some(after)) => format!("{id} {}", delta(before, after)),
+            (before, after) => {
+                let show = |f: Option<f64>| f.map_or_else(|| "-".into(), |f| format!("{f:.3}"));
+                format!("{id} {} -> {}", show(before), show(after))
+            }
+        })
         .collect();
     let _ = writeln!(out, "phase presence: {}", phases.join(", "));
     let changed: Vec<_> = c
@@ -367,12 +373,19 @@ fn render_comparison(part: &str, pack: &str, c: &Comparison, limit: usize) -> St
         "technique", "F1 was", "now", "change", "gained", "lost", "new false", "fixed false"
     );
     for (id, t) in changed {
+        let (before, after) = (
+            t.before.as_ref().map(|c| c.f1),
+            t.after.as_ref().map(|c| c.f1),
+        );
+        let change = match (before, after) {
+            (Some(before), Some(after)) => format!("{:+.2}", after - before),
+            _ => "-".into(),
+        };
         let _ = writeln!(
             out,
-            "{id:<28} {:>6.2} {:>6.2} {:>+7.2} {:>6} {:>5} {:>9} {:>11}",
-            t.before.f1,
-            t.after.f1,
-            t.after.f1 - t.before.f1,
+            "{id:<28} {:>6} {:>6} {change:>7} {:>6} {:>5} {:>9} {:>11}",
+            or_absent(before),
+            or_absent(after),
             t.gained,
             t.lost,
             t.new_false,
@@ -414,4 +427,9 @@ fn render_comparison(part: &str, pack: &str, c: &Comparison, limit: usize) -> St
     }
     out.push('\n');
     out
+}
+
+/// A figure, or "-" where a pack lacks what it measures.
+fn or_absent(figure: Option<f64>) -> String {
+    figure.map_or_else(|| "-".into(), |f| format!("{f:.2}"))
 }

@@ -21,8 +21,9 @@ pub struct Comparison {
     pub techniques: BTreeMap<String, TechniqueChange>,
     pub micro: Change,
     pub macro_f1: Change,
-    /// Per methodology: the share of phases whose presence is right.
-    pub phase_presence: BTreeMap<String, Change>,
+    /// Per methodology: the share of phases whose presence is right (absent where a pack
+    /// has no such methodology).
+    pub phase_presence: BTreeMap<String, PhaseChange>,
     /// Every turn whose tags changed, by source and turn.
     pub turns: Vec<TurnChange>,
 }
@@ -34,11 +35,19 @@ pub struct Change {
     pub after: f64,
 }
 
-/// One technique's scores before and after, and the turns behind the difference.
+/// A methodology's phase presence before and after; `None` where its pack lacks it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PhaseChange {
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+}
+
+/// One technique's scores before and after (`None` where its pack lacks the technique),
+/// and the turns behind the difference.
 #[derive(Debug, Clone, Serialize)]
 pub struct TechniqueChange {
-    pub before: CountsReport,
-    pub after: CountsReport,
+    pub before: Option<CountsReport>,
+    pub after: Option<CountsReport>,
     /// Turns the gold labels with it that the pack now tags and the baseline did not.
     pub gained: usize,
     /// Turns the gold labels with it that the baseline tagged and the pack no longer does.
@@ -75,13 +84,7 @@ pub fn compare(before: &Evaluation, after: &Evaluation) -> Comparison {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .map(|id| {
-            let counts = |e: &Evaluation| {
-                e.scores
-                    .techniques
-                    .get(id)
-                    .cloned()
-                    .unwrap_or_else(|| CountsReport::from(super::Counts::default()))
-            };
+            let counts = |e: &Evaluation| e.scores.techniques.get(id).cloned();
             let change = TechniqueChange {
                 before: counts(before),
                 after: counts(after),
@@ -93,18 +96,20 @@ pub fn compare(before: &Evaluation, after: &Evaluation) -> Comparison {
             (id.clone(), change)
         })
         .collect();
-    let phase_presence = after
+    let presence = |e: &Evaluation, id: &str| {
+        e.methodologies
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.phase_accuracy)
+    };
+    let phase_presence = before
         .methodologies
         .iter()
+        .chain(&after.methodologies)
         .map(|m| {
-            let before = before
-                .methodologies
-                .iter()
-                .find(|b| b.id == m.id)
-                .map_or(0.0, |b| b.phase_accuracy);
-            let change = Change {
-                before,
-                after: m.phase_accuracy,
+            let change = PhaseChange {
+                before: presence(before, &m.id),
+                after: presence(after, &m.id),
             };
             (m.id.clone(), change)
         })
@@ -201,8 +206,8 @@ fn found<'a>(miss: Option<&'a Miss>, expected: &BTreeSet<&'a String>) -> BTreeSe
 
 fn empty_change() -> TechniqueChange {
     TechniqueChange {
-        before: CountsReport::from(super::Counts::default()),
-        after: CountsReport::from(super::Counts::default()),
+        before: None,
+        after: None,
         gained: 0,
         lost: 0,
         new_false: 0,

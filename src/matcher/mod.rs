@@ -22,7 +22,8 @@
 //!   dropped after a turn, so memory stays bounded however varied the archive.
 //!
 //! The pattern regexes run each pattern's exact form (see [`crate::rules::macros`]); the
-//! literals are read off its nominating form, which matches wherever the exact form does.
+//! literals and start places are read off its nominating form, which matches wherever the
+//! exact form does, once when the rules load ([`PatternShape`]), and the parse dropped.
 //!
 //! (Measured and replaced: all patterns in one lazy DFA that told which of them match an
 //! utterance. On generated text it was fast, but on real calls its cache never warmed:
