@@ -6,9 +6,11 @@
 //! - a file is one input; `-` is standard input;
 //! - a directory is walked recursively in name order, taking the files whose extension is
 //!   a transcript extension, an archive or a JSONL stream, narrowed by `--glob` (matched
-//!   against the path below the directory, or the member path inside an archive);
+//!   against the path below the directory, or the member path inside an archive); the
+//!   files of other types that `--glob` would take are counted ([`Skipped`]) so the run
+//!   can say what it did not read;
 //! - `.gz` and `.zst` are decompressed while reading; `.tar` (`.tar.gz`, `.tgz`, `.tar.zst`)
-//!   and `.zip` archives are read in place, each wanted member one input named
+//!   and `.zip` archives are read in place, each transcript member one input named
 //!   `archive.zip!member/path.json`;
 //! - a JSONL stream (`.jsonl`, `.ndjson`, or every input with `--input-format jsonl`) is one
 //!   transcript object per line, each line one input named `calls.jsonl:LINE`.
@@ -157,19 +159,34 @@ impl Default for SourceOptions {
     }
 }
 
+/// Files a walk found and did not read because their names are of no input type
+/// (`notes.md`, `call.docx`, a member `readme.md`); files left out by `--glob` are not counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    pub files: u64,
+    /// The first of them, named as an input would be.
+    pub first: Option<String>,
+}
+
 /// Reads every input under `paths` in order, handing each to `emit`; stops early when
-/// `emit` returns false.
-pub fn walk(paths: &[PathBuf], options: &SourceOptions, emit: &mut dyn FnMut(Input) -> bool) {
+/// `emit` returns false. Returns the files it passed over.
+pub fn walk(
+    paths: &[PathBuf],
+    options: &SourceOptions,
+    emit: &mut dyn FnMut(Input) -> bool,
+) -> Skipped {
     let mut walker = Walker {
         options,
         emit,
         stdin_used: false,
+        skipped: Skipped::default(),
     };
     for path in paths {
         if walker.path(path).is_err() {
-            return;
+            break;
         }
     }
+    walker.skipped
 }
 
 /// The on-disk size of the files `walk` would open (an estimate of the work for progress
@@ -183,7 +200,7 @@ pub fn disk_size(paths: &[PathBuf], options: &SourceOptions) -> Option<u64> {
         if path.is_dir() {
             for entry in walkdir::WalkDir::new(path).into_iter().flatten() {
                 let relative = relative_name(entry.path(), path);
-                if entry.file_type().is_file() && wanted(options, &relative) {
+                if entry.file_type().is_file() && choose(options, &relative) == Choice::Take {
                     total += entry.metadata().map_or(0, |m| m.len());
                 }
             }
@@ -257,10 +274,26 @@ fn inner_extension(name: &str) -> String {
     }
 }
 
-/// Whether a file found in a directory or archive (`relative`: its path below the
-/// directory, or its member path) is taken.
-fn wanted(options: &SourceOptions, relative: &str) -> bool {
+/// What a directory walk or an archive does with a file it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    Take,
+    /// Left out by `--glob`: the user asked for that.
+    Filtered,
+    /// Not a transcript, archive or JSONL name (`notes.md`, `call.docx`): left out, but
+    /// counted, so a run over an archive says what it did not read.
+    OtherType,
+}
+
+/// What happens to a file found in a directory or archive (`relative`: its path below the
+/// directory, or its member path).
+fn choose(options: &SourceOptions, relative: &str) -> Choice {
     let filter = &options.filter;
+    let selected = filter.include.as_ref().is_none_or(|g| g.is_match(relative))
+        && !filter
+            .exclude
+            .as_ref()
+            .is_some_and(|g| g.is_match(relative));
     let known = match classify(relative, false) {
         (_, Layout::Single) => {
             let ext = inner_extension(relative);
@@ -271,12 +304,11 @@ fn wanted(options: &SourceOptions, relative: &str) -> bool {
         }
         _ => true,
     };
-    known
-        && filter.include.as_ref().is_none_or(|g| g.is_match(relative))
-        && !filter
-            .exclude
-            .as_ref()
-            .is_some_and(|g| g.is_match(relative))
+    match (selected, known) {
+        (false, _) => Choice::Filtered,
+        (true, false) => Choice::OtherType,
+        (true, true) => Choice::Take,
+    }
 }
 
 fn relative_name(path: &Path, root: &Path) -> String {
@@ -388,9 +420,24 @@ struct Walker<'a> {
     options: &'a SourceOptions,
     emit: &'a mut dyn FnMut(Input) -> bool,
     stdin_used: bool,
+    skipped: Skipped,
 }
 
 impl Walker<'_> {
+    /// Whether to read a file found at `name` (`relative`: the part globs match), counting
+    /// the ones of another type.
+    fn take(&mut self, relative: &str, name: &str) -> bool {
+        match choose(self.options, relative) {
+            Choice::Take => true,
+            Choice::Filtered => false,
+            Choice::OtherType => {
+                self.skipped.files += 1;
+                self.skipped.first.get_or_insert_with(|| name.to_string());
+                false
+            }
+        }
+    }
+
     fn in_shard(&self, source: &str) -> bool {
         self.options.shard.is_none_or(|s| s.contains(source))
     }
@@ -428,10 +475,11 @@ impl Walker<'_> {
         for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
             match entry {
                 Ok(entry) => {
+                    let name = entry.path().display().to_string();
                     if entry.file_type().is_file()
-                        && wanted(self.options, &relative_name(entry.path(), root))
+                        && self.take(&relative_name(entry.path(), root), &name)
                     {
-                        self.file(entry.path(), &entry.path().display().to_string())?;
+                        self.file(entry.path(), &name)?;
                     }
                 }
                 Err(e) => {
@@ -590,7 +638,7 @@ impl Walker<'_> {
             let member = entry.path_bytes();
             let member = String::from_utf8_lossy(&member).into_owned();
             last = Some(member.clone());
-            if !wanted(self.options, &member) {
+            if !self.take(&member, &format!("{source}!{member}")) {
                 continue;
             }
             let size = entry.header().size().ok();
@@ -619,7 +667,7 @@ impl Walker<'_> {
                 Some(Ok(name)) => name.into_owned(),
                 _ => format!("#{index}"),
             };
-            if name.ends_with('/') || !wanted(self.options, &name) {
+            if name.ends_with('/') || !self.take(&name, &format!("{source}!{name}")) {
                 continue;
             }
             let member_source = format!("{source}!{name}");
@@ -674,16 +722,42 @@ mod tests {
     #[test]
     fn filters_by_extension_or_glob() {
         let mut options = SourceOptions::default();
-        assert!(wanted(&options, "x/a.txt"));
-        assert!(wanted(&options, "x/a.json.zst"));
-        assert!(wanted(&options, "x/a.tar.gz"));
-        assert!(!wanted(&options, "x/readme.md"));
+        assert_eq!(choose(&options, "x/a.txt"), Choice::Take);
+        assert_eq!(choose(&options, "x/a.json.zst"), Choice::Take);
+        assert_eq!(choose(&options, "x/a.tar.gz"), Choice::Take);
+        assert_eq!(choose(&options, "x/readme.md"), Choice::OtherType);
+        assert_eq!(choose(&options, "x/a.gz"), Choice::OtherType);
         options.filter = PathFilter::new(&["2024-03/**".into(), "!**/*.json".into()]).unwrap();
-        assert!(wanted(&options, "2024-03/a/b.txt"));
-        assert!(!wanted(&options, "2024-03/a/readme.md"));
-        assert!(!wanted(&options, "2024-03/a.json"));
-        assert!(!wanted(&options, "2024-04/a.txt"));
+        assert_eq!(choose(&options, "2024-03/a/b.txt"), Choice::Take);
+        assert_eq!(choose(&options, "2024-03/a/readme.md"), Choice::OtherType);
+        assert_eq!(choose(&options, "2024-03/a.json"), Choice::Filtered);
+        assert_eq!(choose(&options, "2024-04/a.txt"), Choice::Filtered);
+        assert_eq!(choose(&options, "2024-04/readme.md"), Choice::Filtered);
         assert!(PathFilter::new(&["a[".into()]).unwrap_err().contains("a["));
+    }
+
+    #[test]
+    fn counts_the_files_of_other_types_it_passes_over() {
+        let fixtures = Path::new("tests/cmd/fixtures/batch");
+        let paths = [fixtures.join("calls"), fixtures.join("archive.zip")];
+        let mut sources = Vec::new();
+        let skipped = walk(&paths, &SourceOptions::default(), &mut |input| {
+            sources.push(input.source);
+            true
+        });
+        assert_eq!(sources.len(), 6);
+        assert_eq!(
+            skipped.files, 2,
+            "calls/team_b/notes.md and archive.zip!readme.md"
+        );
+        let first = skipped.first.unwrap();
+        assert!(first.ends_with("notes.md"), "{first}");
+        let options = SourceOptions {
+            filter: PathFilter::new(&["!**/*.md".into()]).unwrap(),
+            ..SourceOptions::default()
+        };
+        let skipped = walk(&paths, &options, &mut |_| true);
+        assert_eq!(skipped, Skipped::default());
     }
 
     #[test]

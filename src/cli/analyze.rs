@@ -12,7 +12,9 @@ use callqa::batch::output::OutputFile;
 use callqa::batch::pipeline::{self, Limits};
 use callqa::batch::render::{Format, Renderer, ReportWriter};
 use callqa::batch::shard::Shard;
-use callqa::batch::sources::{self, DEFAULT_MAX_INPUT_BYTES, Input, PathFilter, SourceOptions};
+use callqa::batch::sources::{
+    self, DEFAULT_MAX_INPUT_BYTES, Input, PathFilter, Skipped, SourceOptions,
+};
 use callqa::batch::summary::{self, CallRecord, Summary};
 use callqa::batch::table::Table;
 use callqa::input::{InputFormat, ReadOptions};
@@ -216,12 +218,13 @@ pub fn run(args: Args) -> i32 {
     let progress = Progress::start(&args, &mut source_options);
 
     let (mut analysed, mut failed) = (0u64, 0u64);
+    let mut skipped = Skipped::default();
     let group_by = &args.group_by;
     let wants_records = summary.is_some();
     let written = pipeline::run(
         &pool,
         Limits::default(),
-        |emit| sources::walk(&args.paths, &source_options, emit),
+        |emit| skipped = sources::walk(&args.paths, &source_options, emit),
         Input::weight,
         |input: Input| match input.analyze(&engine, &options) {
             Ok(report) => Outcome {
@@ -280,14 +283,26 @@ pub fn run(args: Args) -> i32 {
             .map(|s| format!(" (shard {s})"))
             .unwrap_or_default();
         eprintln!(
-            "callqa: {} input(s): {analysed} analysed, {failed} failed{shard}",
-            analysed + failed
+            "callqa: {} input(s): {analysed} analysed, {failed} failed{shard}{}",
+            analysed + failed,
+            skipped_note(&skipped)
         );
     }
     if failed > 0 {
         EXIT_INPUT_ERRORS
     } else {
         EXIT_OK
+    }
+}
+
+/// The closing line's account of the files a walk passed over, if any.
+fn skipped_note(skipped: &Skipped) -> String {
+    match &skipped.first {
+        Some(first) => format!(
+            "; {} other file(s) not read (not a transcript, archive or JSONL name), the first: {first}",
+            skipped.files
+        ),
+        None => String::new(),
     }
 }
 
