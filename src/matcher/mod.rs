@@ -38,6 +38,7 @@
 //! read-only across threads; `find` only appends to the caller's buffer. Moods, negation
 //! and the rest of what makes a candidate a tag are [`crate::tag`]'s.
 
+mod limits;
 mod pattern;
 mod required;
 mod starts;
@@ -167,10 +168,11 @@ enum StartShape {
 
 impl PatternShape {
     /// Parses `nominating` in the matcher's syntax (the error says why it is no valid regex
-    /// there) and reads the shape off it. The parse is dropped here: kept for every pattern
+    /// there, or why it cannot be a rule: [`limits`]) and reads the shape off it. The parse is dropped here: kept for every pattern
     /// until the matcher was built, the syntax trees took 20 MiB at their peak.
     pub fn read(nominating: &str) -> Result<PatternShape, String> {
         let hir = syntax::parse_with(nominating, &pattern_syntax()).map_err(|e| e.to_string())?;
+        limits::check(&hir)?;
         let begins = starts::where_matches_begin(&hir);
         let only_at_utterance_start = starts::Begins {
             utterance_start: true,
