@@ -55,8 +55,9 @@ pub struct OrderPair {
 pub struct GoldFile {
     #[serde(default)]
     pub description: String,
+    /// Turn number -> technique ids, with their places in the file for error messages.
     #[serde(default)]
-    pub turns: BTreeMap<String, Vec<String>>,
+    pub turns: Turns,
     #[serde(flatten)]
     pub methodologies: BTreeMap<String, GoldMethodology>,
 }
@@ -71,8 +72,11 @@ struct SecondFile {
     #[serde(default, rename = "annotator")]
     _annotator: String,
     #[serde(default)]
-    turns: BTreeMap<String, Vec<String>>,
+    turns: Turns,
 }
+
+/// A sidecar's `[turns]` table as written, each key and label with its place in the file.
+pub type Turns = BTreeMap<toml::Spanned<String>, Vec<toml::Spanned<String>>>;
 
 /// One annotated call, read and validated.
 #[derive(Debug, Clone)]
@@ -134,10 +138,13 @@ fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, S
     let bytes = std::fs::read(&transcript_path).map_err(|e| format!("{transcript_path}: {e}"))?;
     let (transcript, format) = input::read_transcript(&bytes, &ReadOptions::default())
         .map_err(|e| e.located(&transcript_path))?;
-    let gold: GoldFile = read_toml(gold_path)?;
+    let (gold, gold_text): (GoldFile, String) = read_toml(gold_path)?;
     let turn_count = transcript.turns.len();
-    let turn_labels =
-        labels_per_turn(rules, &gold_name, &transcript_path, turn_count, &gold.turns)?;
+    let sidecar = Sidecar {
+        name: &gold_name,
+        text: &gold_text,
+    };
+    let turn_labels = labels_per_turn(rules, &sidecar, &transcript_path, turn_count, &gold.turns)?;
     for id in gold.methodologies.keys() {
         if rules.methodology(id).is_none() {
             return Err(format!("{gold_name}: unknown methodology section `[{id}]`"));
@@ -171,10 +178,14 @@ fn load_second_labels(
     if !path.is_file() {
         return Ok(None);
     }
-    let second: SecondFile = read_toml(&path)?;
+    let (second, text): (SecondFile, String) = read_toml(&path)?;
+    let name = path.display().to_string();
     labels_per_turn(
         rules,
-        &path.display().to_string(),
+        &Sidecar {
+            name: &name,
+            text: &text,
+        },
         &call.source,
         call.transcript.turns.len(),
         &second.turns,
@@ -182,43 +193,75 @@ fn load_second_labels(
     .map(Some)
 }
 
-/// Reads and parses a TOML sidecar; errors name the file and line.
-fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+/// Reads and parses a TOML sidecar (returned with its text, to locate later errors); errors
+/// name the file and line.
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<(T, String), String> {
     let name = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
-    toml::from_str(&text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        let line = text[..offset.min(text.len())].matches('\n').count() + 1;
-        format!("{name}:{line}: {}", e.message().trim())
-    })
+    match toml::from_str(&text) {
+        Ok(value) => Ok((value, text)),
+        Err(e) => {
+            let (line, _) = line_column(&text, e.span().map_or(0, |s| s.start));
+            Err(format!("{name}:{line}: {}", e.message().trim()))
+        }
+    }
+}
+
+/// A sidecar file being checked: its name and text, to say where a problem is.
+struct Sidecar<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl Sidecar<'_> {
+    /// `name:line:column: message` for the value at `span`.
+    fn error(&self, span: std::ops::Range<usize>, message: String) -> String {
+        let (line, column) = line_column(self.text, span.start);
+        format!("{}:{line}:{column}: {message}", self.name)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..text.floor_char_boundary(offset.min(text.len()))];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 /// A sidecar's `[turns]` table as one label set per turn, checked against the transcript's
 /// turns and the pack's techniques.
 fn labels_per_turn(
     rules: &Rules,
-    sidecar: &str,
+    sidecar: &Sidecar,
     transcript_path: &str,
     turn_count: usize,
-    turns: &BTreeMap<String, Vec<String>>,
+    turns: &Turns,
 ) -> Result<Vec<BTreeSet<String>>, String> {
     let mut per_turn = vec![BTreeSet::new(); turn_count];
     for (key, labels) in turns {
-        let index: usize = key
-            .parse()
-            .map_err(|_| format!("{sidecar}: turn key `{key}` is not a turn number"))?;
+        let index: usize = key.get_ref().parse().map_err(|_| {
+            sidecar.error(
+                key.span(),
+                format!("turn key `{}` is not a turn number", key.get_ref()),
+            )
+        })?;
         let slot = per_turn.get_mut(index).ok_or_else(|| {
-            format!(
-                "{sidecar}: turn {index} does not exist ({turn_count} turns in {transcript_path})"
+            sidecar.error(
+                key.span(),
+                format!("turn {index} does not exist ({turn_count} turns in {transcript_path})"),
             )
         })?;
         for label in labels {
-            if rules.technique_index(label).is_none() {
-                return Err(format!(
-                    "{sidecar}: turn {index}: unknown technique `{label}`"
+            if rules.technique_index(label.get_ref()).is_none() {
+                return Err(sidecar.error(
+                    label.span(),
+                    format!("turn {index}: unknown technique `{}`", label.get_ref()),
                 ));
             }
-            slot.insert(label.clone());
+            slot.insert(label.get_ref().clone());
         }
     }
     Ok(per_turn)
