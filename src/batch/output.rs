@@ -45,7 +45,13 @@ impl OutputFile {
             // As a plainly created file would be (the umask still applies), not 0600.
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
-        let temp = builder.tempfile_in(dir)?;
+        let temp = builder.tempfile_in(dir).map_err(|e| {
+            // tempfile names its random temporary path ("... at path \"dir/.x.Ab3dEf.part\""):
+            // noise to someone who asked for `target`, and different on every run.
+            let message = e.to_string();
+            let cause = message.split(" at path ").next().unwrap_or(&message);
+            io::Error::new(e.kind(), cause.to_string())
+        })?;
         Ok(OutputFile::Atomic {
             temp,
             target: target.to_path_buf(),

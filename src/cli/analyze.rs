@@ -211,6 +211,18 @@ pub fn run(args: Args) -> i32 {
             return EXIT_USAGE;
         }
     };
+    // The summary's file is opened now, not when the run ends: a path that cannot be
+    // written fails the run before hours of work, not after.
+    let summary_file = match &args.summary {
+        Some(path) => match OutputFile::create(path) {
+            Ok(file) => Some(file),
+            Err(e) => {
+                eprintln!("error: cannot create summary {}: {e}", path.display());
+                return EXIT_USAGE;
+            }
+        },
+        None => None,
+    };
     let mut summary = args
         .summary
         .as_ref()
@@ -271,8 +283,8 @@ pub fn run(args: Args) -> i32 {
         eprintln!("error: cannot write output: {e}");
         return EXIT_USAGE;
     }
-    if let (Some(path), Some(summary)) = (&args.summary, &summary)
-        && let Err(e) = write_summary(path, summary)
+    if let (Some(path), Some(file), Some(summary)) = (&args.summary, summary_file, &summary)
+        && let Err(e) = write_summary(file, path, summary)
     {
         eprintln!("error: cannot write summary {}: {e}", path.display());
         return EXIT_USAGE;
@@ -345,7 +357,7 @@ impl Write for Destination {
 }
 
 /// Writes the summary: JSON when the file name ends in `.json`, text otherwise.
-fn write_summary(path: &Path, summary: &Summary) -> io::Result<()> {
+fn write_summary(mut file: OutputFile, path: &Path, summary: &Summary) -> io::Result<()> {
     let report = summary.report();
     let bytes = if path
         .extension()
@@ -357,7 +369,6 @@ fn write_summary(path: &Path, summary: &Summary) -> io::Result<()> {
     } else {
         summary::text::render(&report).into_bytes()
     };
-    let mut file = OutputFile::create(path)?;
     file.write_all(&bytes)?;
     file.commit()
 }
