@@ -254,6 +254,20 @@ impl Summary {
         }
     }
 
+    /// The `--group-by` fields that no analysed call had a value for: most likely a typo
+    /// (`agentid`), which would otherwise only show as one `(none)` group.
+    pub fn fields_never_seen(&self) -> Vec<&str> {
+        if self.groups.is_empty() {
+            return Vec::new();
+        }
+        self.group_by
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.groups.keys().all(|key| key[*i].is_empty()))
+            .map(|(_, field)| field.as_str())
+            .collect()
+    }
+
     /// One input that could not be read, by its error kind.
     pub fn add_failure(&mut self, kind: &str) {
         self.inputs.given += 1;
@@ -574,6 +588,20 @@ mod tests {
         assert_eq!(pct(1, 3), 33.3);
         assert_eq!(pct(2, 3), 66.7);
         assert_eq!(pct(0, 0), 0.0);
+    }
+
+    #[test]
+    fn names_the_group_fields_no_call_has() {
+        let fields = ["agentid".to_string(), "agent_id".to_string()];
+        let mut summary = Summary::new(&fields, 5);
+        assert!(
+            summary.fields_never_seen().is_empty(),
+            "no call yet: nothing to say"
+        );
+        summary.add(&record("a1", 80, [true, true, true], &[]));
+        summary.add(&record("a2", 60, [true, true, true], &[]));
+        assert_eq!(summary.fields_never_seen(), ["agentid"]);
+        assert!(Summary::new(&[], 5).fields_never_seen().is_empty());
     }
 
     #[test]

@@ -283,6 +283,9 @@ pub fn run(args: Args) -> i32 {
         eprintln!("error: cannot write output: {e}");
         return EXIT_USAGE;
     }
+    if let Some(summary) = &summary {
+        super::warn_unseen_group_fields(summary);
+    }
     if let (Some(path), Some(file), Some(summary)) = (&args.summary, summary_file, &summary)
         && let Err(e) = write_summary(file, path, summary)
     {

@@ -120,3 +120,13 @@ pub fn run() -> i32 {
         Command::Summarize(args) => summarize::run(args),
     }
 }
+
+/// A warning line per `--group-by` field that no analysed call had (a typo would otherwise
+/// only show as one `(none)` group in the summary).
+fn warn_unseen_group_fields(summary: &callqa::batch::summary::Summary) {
+    for field in summary.fields_never_seen() {
+        eprintln!(
+            "warning: no analysed call has the metadata field `{field}` (--group-by): every call is in its group (none)"
+        );
+    }
+}

@@ -100,6 +100,7 @@ pub fn run(args: Args) -> i32 {
         }
         true
     });
+    super::warn_unseen_group_fields(&summary);
     let report = summary.report();
     let bytes = match args.format {
         SummaryFormat::Text => summary::text::render(&report).into_bytes(),
