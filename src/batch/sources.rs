@@ -607,7 +607,7 @@ impl Walker<'_> {
                 } else {
                     Err(InputError::new(
                         "syntax",
-                        "not a JSON object: each line of a JSONL stream is one transcript object",
+                        "not a JSON object: each line of a JSONL stream must be one JSON object",
                     )
                     .at_column(1))
                 }
