@@ -657,9 +657,19 @@ fn compile_methodology(
         .orders
         .iter()
         .map(|o| {
+            let (before, after) = (phase_index(&o.before)?, phase_index(&o.after)?);
+            if before == after {
+                return Err(file.error(
+                    Some(o.after.span()),
+                    format!(
+                        "an order needs two different phases; `{}` cannot come before itself",
+                        o.after.get_ref()
+                    ),
+                ));
+            }
             Ok(Order {
-                before: phase_index(&o.before)?,
-                after: phase_index(&o.after)?,
+                before,
+                after,
                 penalty: o.penalty,
                 advice: o.advice.trim().to_string(),
             })
@@ -904,6 +914,23 @@ mod tests {
         let err =
             pack_with_conversation(&format!("{METHODOLOGY}{wrong}"), CONVERSATION).unwrap_err();
         assert_eq!(err.message, "check `silence` takes no `min_overlap_ms`");
+    }
+
+    #[test]
+    fn an_order_of_a_phase_with_itself_is_located() {
+        let looped = format!(
+            "{METHODOLOGY}\n[[order]]\nbefore = \"p\"\nafter = \"p\"\npenalty = 5\nadvice = \"a\"\n"
+        );
+        let err = pack(LANGUAGE, TECHNIQUE, &looped).unwrap_err();
+        assert_eq!(
+            (err.file.as_str(), err.line, err.column),
+            ("pack/methodologies/m.toml", 14, 9)
+        );
+        assert!(
+            err.message.contains("two different phases"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
