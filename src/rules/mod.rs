@@ -785,19 +785,23 @@ mod tests {
         assert_eq!(rules.rules[0].code, "apology.sorry");
     }
 
+    /// Asserts the error's file, line and column, and a part of its message.
+    fn assert_located(err: &RuleError, at: (&str, usize, usize), says: &str) {
+        assert_eq!(
+            (err.file.as_str(), err.line, err.column),
+            at,
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains(says), "{}", err.message);
+    }
+
     #[test]
     fn unknown_key_is_located() {
         let broken = TECHNIQUE.replace("summary", "sumary");
         let err = pack(LANGUAGE, &broken, METHODOLOGY).unwrap_err();
-        assert_eq!(
-            (err.file.as_str(), err.line, err.column),
-            ("pack/techniques/apology.toml", 4, 1)
-        );
-        assert!(
-            err.message.contains("unknown field `sumary`"),
-            "{}",
-            err.message
-        );
+        let at = ("pack/techniques/apology.toml", 4, 1);
+        assert_located(&err, at, "unknown field `sumary`");
     }
 
     #[test]
@@ -841,11 +845,8 @@ mod tests {
     fn unknown_technique_in_phase_is_located() {
         let broken = METHODOLOGY.replace("[\"apology\"]", "[\"apolgy\"]");
         let err = pack(LANGUAGE, TECHNIQUE, &broken).unwrap_err();
-        assert_eq!(
-            (err.file.as_str(), err.line, err.column),
-            ("pack/methodologies/m.toml", 8, 13)
-        );
-        assert_eq!(err.message, "unknown technique `apolgy`");
+        let at = ("pack/methodologies/m.toml", 8, 13);
+        assert_located(&err, at, "unknown technique `apolgy`");
     }
 
     #[test]
@@ -922,14 +923,10 @@ mod tests {
             "{METHODOLOGY}\n[[order]]\nbefore = \"p\"\nafter = \"p\"\npenalty = 5\nadvice = \"a\"\n"
         );
         let err = pack(LANGUAGE, TECHNIQUE, &looped).unwrap_err();
-        assert_eq!(
-            (err.file.as_str(), err.line, err.column),
-            ("pack/methodologies/m.toml", 14, 9)
-        );
-        assert!(
-            err.message.contains("two different phases"),
-            "{}",
-            err.message
+        assert_located(
+            &err,
+            ("pack/methodologies/m.toml", 14, 9),
+            "two different phases",
         );
     }
 
