@@ -6,7 +6,7 @@ and the previous turn's word 1-2-grams (tf-idf) is trained on the gold turns of 
 tuning part) and run on TEST (held-back calls it never saw). A turn gets a technique when the
 rules give it (callqa's own tags) OR the model's probability exceeds the threshold. Prints
 micro/macro F1, techniques below 0.80 and phase presence (a phase is present when any of its
-evidence techniques is, as in rules/methodologies) for the rules alone, the model alone and
+evidence techniques is; the mapping below copies rules/methodologies) for the rules alone, the model alone and
 both together.
 
     pip install scikit-learn
@@ -25,14 +25,14 @@ PHASES = {
         "clarify": ["open_question", "detail_question", "paraphrase", "check_understanding"],
         "listen": ["backchannel", "note_taking"],
         "empathize": ["empathy_statement", "apology", "reassurance"],
-        "act": ["step_instruction", "agent_action", "alternative_solution"],
+        "act": ["step_instruction", "agent_action", "alternative_solution", "check_step"],
         "resolve": ["confirm_resolution", "offer_more_help", "solution_summary", "preventive_advice"],
     },
     "lasso": {
         "luisteren": ["backchannel", "note_taking"],
         "analyseren": ["detail_question", "knowledge_consult"],
-        "samenvatten": ["paraphrase"],
-        "oplossing": ["step_instruction", "agent_action", "alternative_solution"],
+        "samenvatten": ["paraphrase", "check_understanding", "invite_additions"],
+        "oplossing": ["step_instruction", "agent_action", "alternative_solution", "check_step"],
         "opvolgen": ["confirm_resolution", "offer_more_help", "solution_summary", "escalation",
                      "reference_number", "feedback_request"],
     },
