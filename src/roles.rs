@@ -1,8 +1,9 @@
 //! Speaker roles: which speaker is the agent, when the input only names speakers.
 //!
-//! Stage between reading and tagging. Formats that state roles (plain text labels, callqa
-//! JSON, Amazon Call Analytics, role words in subtitles) need nothing; formats that only
-//! name speakers (`SPEAKER_00`, `spk_1`, `A`, `Bram (Servicedesk)`) leave those turns
+//! Stage between reading and tagging. Formats that state roles (plain text role labels,
+//! callqa JSON, Amazon Call Analytics, role words in subtitles) need nothing; formats that
+//! only name speakers (`SPEAKER_00`, `spk_1`, `A`, `Bram (Servicedesk)`, plain text whose
+//! labels are all names) leave those turns
 //! [`Role::Unknown`], and [`resolve`] decides. `--agent SPEAKER` ([`ReadOptions::agent`])
 //! overrides everything; otherwise roles are inferred from the pack's role cues
 //! (`conversation.toml`):

@@ -2,10 +2,16 @@
 //!
 //! The timestamp is optional (`[00:01:23]`, `[01:23]`, `00:01:23.250`). A line without a
 //! label continues the previous turn; blank lines and lines starting with `#` are skipped.
-//! A short `Word:` prefix that is not a known speaker label is an error, never a guess.
+//!
+//! Labels are roles (`Medewerker`, `Klant`, `Agent (Sanne)`, `--agent-label` words) or,
+//! in a file that has no role label at all, speaker names (`SPEAKER_00:`, `Piet:`, as
+//! diarised speech-to-text exports them): those turns are left [`Role::Unknown`] with the
+//! name, and [`crate::roles`] infers the agent, as for the JSON formats. A name must look
+//! like one (capital or digit first), so "dus wat ik bedoel: ..." stays text. In a file
+//! with role labels, a short `Word:` prefix that is not one is an error, never a guess.
 
 use super::{InputError, ReadOptions};
-use crate::transcript::{Transcript, Turn};
+use crate::transcript::{Role, Transcript, Turn};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -35,66 +41,86 @@ fn split_label(line: &str) -> Option<(&str, usize)> {
     ))
 }
 
+/// A line's timestamp (if any) and the rest of the line after it.
+fn split_timestamp(line: &str, line_no: usize) -> Result<(Option<u64>, &str), InputError> {
+    // Only a line that starts with `[` or a digit can hold a timestamp.
+    let stamped = line
+        .trim_start()
+        .starts_with(|c: char| c == '[' || c.is_ascii_digit());
+    let Some(found) = stamped.then(|| TIMESTAMP.find(line)).flatten() else {
+        return Ok((None, line));
+    };
+    // The match is `[ 00:01:23 ] -` or `00:01:23.250 `: the stamp is what the brackets,
+    // dash and white space enclose.
+    let stamp = found
+        .as_str()
+        .trim()
+        .trim_end_matches('-')
+        .trim_end()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim();
+    let ms = parse_timestamp(stamp).ok_or_else(|| {
+        InputError::new("syntax", format!("bad timestamp `{stamp}`")).at_line(line_no)
+    })?;
+    Ok((Some(ms), &line[found.end()..]))
+}
+
+/// The lines worth reading, with their 1-based numbers.
+fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line.trim_end()))
+        .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+}
+
+/// Whether a label that is no role reads as a speaker's name or id rather than words.
+fn name_like(label: &str) -> bool {
+    label
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+}
+
 pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, InputError> {
+    // Speaker names are taken only where no line names a role: in a file with roles, an
+    // unknown label is more likely a typo or a new role word than a third party.
+    let names_speakers = !content_lines(text).any(|(line_no, line)| {
+        split_timestamp(line, line_no)
+            .ok()
+            .and_then(|(_, rest)| split_label(rest))
+            .is_some_and(|(label, _)| options.role_for_label(label) != Role::Unknown)
+    });
     let mut transcript = Transcript::default();
-    for (index, raw_line) in text.lines().enumerate() {
-        let line_no = index + 1;
-        let line = raw_line.trim_end();
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        // Only a line that starts with `[` or a digit can hold a timestamp.
-        let stamped = line
-            .trim_start()
-            .starts_with(|c: char| c == '[' || c.is_ascii_digit());
-        let (start_ms, rest) = match stamped.then(|| TIMESTAMP.find(line)).flatten() {
-            Some(found) => {
-                // The match is `[ 00:01:23 ] -` or `00:01:23.250 `: the stamp is what the
-                // brackets, dash and white space enclose.
-                let stamp = found
-                    .as_str()
-                    .trim()
-                    .trim_end_matches('-')
-                    .trim_end()
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .trim();
-                let ms = parse_timestamp(stamp).ok_or_else(|| {
-                    InputError::new("syntax", format!("bad timestamp `{stamp}`")).at_line(line_no)
-                })?;
-                (Some(ms), &line[found.end()..])
-            }
-            None => (None, line),
-        };
-        match split_label(rest) {
+    for (line_no, line) in content_lines(text) {
+        let (start_ms, rest) = split_timestamp(line, line_no)?;
+        let labelled = split_label(rest).filter(|(label, _)| {
+            options.role_for_label(label) != Role::Unknown || !names_speakers || name_like(label)
+        });
+        match labelled {
             Some((label, body_start)) => {
-                let first_word = label
-                    .split(|c: char| !c.is_alphanumeric())
-                    .next()
-                    .unwrap_or("");
-                let speaker = options
-                    .speaker_for_label(label)
-                    .or_else(|| options.speaker_for_label(first_word))
-                    .ok_or_else(|| {
-                        let column = line.len() - rest.len() + rest.find(label).unwrap_or(0) + 1;
-                        InputError::new(
-                            "speaker",
-                            format!(
-                                "unknown speaker label `{label}` (known: medewerker, agent, operator, \
-                                 servicedesk, helpdesk, support / klant, beller, customer, caller, \
-                                 client; add others with --agent-label or --customer-label)"
-                            ),
-                        )
-                        .at_line(line_no)
-                        .at_column(column)
-                    })?;
-                let body = rest[body_start..].trim();
+                let role = options.role_for_label(label);
+                if role == Role::Unknown && !names_speakers {
+                    let column = line.len() - rest.len() + rest.find(label).unwrap_or(0) + 1;
+                    return Err(InputError::new(
+                        "speaker",
+                        format!(
+                            "unknown speaker label `{label}` (known: medewerker, agent, operator, \
+                             servicedesk, helpdesk, support / klant, beller, customer, caller, \
+                             client; add others with --agent-label or --customer-label; a file \
+                             whose labels are all names, such as `SPEAKER_00:`, has its roles \
+                             inferred)"
+                        ),
+                    )
+                    .at_line(line_no)
+                    .at_column(column));
+                }
                 transcript.turns.push(Turn {
-                    speaker: speaker.into(),
-                    speaker_label: None,
+                    speaker: role,
+                    speaker_label: (role == Role::Unknown).then(|| label.to_string()),
                     start_ms,
                     end_ms: None,
-                    text: body.to_string(),
+                    text: rest[body_start..].trim().to_string(),
                     line: Some(line_no),
                 });
             }
@@ -175,6 +201,42 @@ mod tests {
         assert_eq!(err.line, Some(2));
         assert_eq!(err.column, Some(1));
         assert!(err.message.contains("`Manager`"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_file_of_names_leaves_roles_to_inference() {
+        let t = read(
+            "[00:00:01] SPEAKER_00: Goedemiddag, helpdesk.\nSPEAKER_01: Hoi, let op: mijn wifi\nis weg.\nPiet van Dam: Ik kijk mee.\ndus wat ik bedoel: het werkt niet\n",
+        )
+        .unwrap();
+        let speakers: Vec<_> = t
+            .turns
+            .iter()
+            .map(|t| (t.speaker, t.speaker_label.as_deref()))
+            .collect();
+        assert_eq!(
+            speakers,
+            [
+                (Role::Unknown, Some("SPEAKER_00")),
+                (Role::Unknown, Some("SPEAKER_01")),
+                (Role::Unknown, Some("Piet van Dam")),
+            ]
+        );
+        assert_eq!(t.turns[0].start_ms, Some(1_000));
+        assert_eq!(t.turns[1].text, "Hoi, let op: mijn wifi is weg.");
+        // Not name-like (lower case): text of the turn before, not a fourth speaker.
+        assert_eq!(
+            t.turns[2].text,
+            "Ik kijk mee. dus wat ik bedoel: het werkt niet"
+        );
+    }
+
+    #[test]
+    fn names_beside_role_labels_are_errors() {
+        let err = read("SPEAKER_00: hallo\nKlant: hoi\n").unwrap_err();
+        assert_eq!((err.line, err.column), (Some(1), Some(1)));
+        assert!(err.message.contains("`SPEAKER_00`"), "{}", err.message);
+        assert!(err.message.contains("roles inferred"), "{}", err.message);
     }
 
     #[test]
