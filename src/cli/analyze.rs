@@ -87,7 +87,8 @@ pub struct Args {
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
     /// Report inputs larger than this (after decompression) as errors instead of reading them.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_INPUT_BYTES)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_INPUT_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
     max_input_bytes: u64,
     /// No progress bar and no closing count line (failed inputs are still reported).
     #[arg(long, short = 'q')]

@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "text")]
     format: EvalFormat,
     /// Exit with code 3 when the turn-level micro F1 of any part is below this.
-    #[arg(long, value_name = "F1")]
+    #[arg(long, value_name = "F1", value_parser = f1_value)]
     min_f1: Option<f64>,
     /// How many of the worst-missed turns to list per part (and with --baseline, how many
     /// of the turns whose tags changed).
@@ -432,4 +432,13 @@ fn render_comparison(part: &str, pack: &str, c: &Comparison, limit: usize) -> St
 /// A figure, or "-" where a pack lacks what it measures.
 fn or_absent(figure: Option<f64>) -> String {
     figure.map_or_else(|| "-".into(), |f| format!("{f:.2}"))
+}
+
+/// `--min-f1`: an F1 score, 0 to 1 (a gate of 1.5 could never pass, one of -1 never fail).
+fn f1_value(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        Ok(_) => Err("an F1 score is between 0 and 1".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }
