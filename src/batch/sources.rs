@@ -25,6 +25,7 @@ use crate::Engine;
 use crate::input::{InputError, ReadOptions};
 use crate::report::Report;
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
@@ -164,6 +165,10 @@ impl Default for SourceOptions {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Skipped {
     pub files: u64,
+    /// How many of them end in each extension (lower case, without the dot; "" for none):
+    /// a run over an annotated corpus skips its `.toml` sidecars, one over an export
+    /// perhaps transcripts saved as `.docx`.
+    pub by_extension: BTreeMap<String, u64>,
     /// The first of them, named as an input would be.
     pub first: Option<String>,
 }
@@ -432,6 +437,12 @@ impl Walker<'_> {
             Choice::Filtered => false,
             Choice::OtherType => {
                 self.skipped.files += 1;
+                let file = relative.rsplit('/').next().unwrap_or(relative);
+                let extension = match file.rsplit_once('.') {
+                    Some((stem, extension)) if !stem.is_empty() => extension.to_ascii_lowercase(),
+                    _ => String::new(),
+                };
+                *self.skipped.by_extension.entry(extension).or_default() += 1;
                 self.skipped.first.get_or_insert_with(|| name.to_string());
                 false
             }

@@ -314,10 +314,21 @@ pub fn run(args: Args) -> i32 {
 /// The closing line's account of the files a walk passed over, if any.
 fn skipped_note(skipped: &Skipped) -> String {
     match &skipped.first {
-        Some(first) => format!(
-            "; {} other file(s) not read (not a transcript, archive or JSONL name), the first: {first}",
-            skipped.files
-        ),
+        Some(first) => {
+            let extensions: Vec<String> = skipped
+                .by_extension
+                .iter()
+                .map(|(extension, count)| match extension.as_str() {
+                    "" => format!("{count} without extension"),
+                    _ => format!("{count} .{extension}"),
+                })
+                .collect();
+            format!(
+                "; {} other file(s) not read ({}: not a transcript, archive or JSONL name), the first: {first}",
+                skipped.files,
+                extensions.join(", ")
+            )
+        }
         None => String::new(),
     }
 }
