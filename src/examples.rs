@@ -13,6 +13,9 @@ use crate::transcript::Speaker;
 /// One example that does not behave as documented.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExampleFailure {
+    /// Where the example is written: the technique file and its line.
+    pub file: String,
+    pub line: usize,
     pub technique: String,
     /// Whether it was listed as a positive example.
     pub positive: bool,
@@ -31,13 +34,13 @@ impl std::fmt::Display for ExampleFailure {
         match &self.found {
             Ok(found) => write!(
                 f,
-                "{}: {verdict}: {:?} -> {:?}",
-                self.technique, self.example, found
+                "{}:{}: {}: {verdict}: {:?} -> {:?}",
+                self.file, self.line, self.technique, self.example, found
             ),
             Err(e) => write!(
                 f,
-                "{}: example does not read: {:?}: {e}",
-                self.technique, self.example
+                "{}:{}: {}: example does not read: {:?}: {e}",
+                self.file, self.line, self.technique, self.example
             ),
         }
     }
@@ -64,7 +67,7 @@ pub fn run(engine: &Engine, min: usize) -> ExampleRun {
         for (positive, list) in [(true, &examples.positive), (false, &examples.negative)] {
             for example in list {
                 run.checked += 1;
-                let text = transcript(example, technique.speaker);
+                let text = transcript(&example.text, technique.speaker);
                 let found = engine
                     .analyze_bytes("example", text.as_bytes(), &ReadOptions::default())
                     .map_err(|e| e.to_string())
@@ -80,9 +83,11 @@ pub fn run(engine: &Engine, min: usize) -> ExampleRun {
                     .is_ok_and(|tags| tags.contains(&technique.id) == positive);
                 if !behaves {
                     run.failures.push(ExampleFailure {
+                        file: technique.file.clone(),
+                        line: example.line,
                         technique: technique.id.clone(),
                         positive,
-                        example: example.clone(),
+                        example: example.text.clone(),
                         found,
                     });
                 }

@@ -140,7 +140,7 @@ fn technique(rules: &Rules, index: usize) -> String {
         if !list.is_empty() {
             let _ = writeln!(out, "\n{title}:");
             for example in list {
-                let _ = writeln!(out, "  - {}", example.replace('\n', " / "));
+                let _ = writeln!(out, "  - {}", example.text.replace('\n', " / "));
             }
         }
     }

@@ -11,7 +11,7 @@ pub mod macros;
 mod schema;
 
 pub use conversation::{Conversation, MetricSettings, RoleCues};
-pub use schema::{Examples, Mood, Negation};
+pub use schema::{Mood, Negation};
 
 use crate::matcher::{Matcher, PatternShape, PatternSource, Sides};
 use crate::normalize::{Normalizer, fold_word};
@@ -58,19 +58,25 @@ struct PackFile {
 
 impl PackFile {
     fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> RuleError {
-        let mut offset = span.map_or(0, |s| s.start).min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, column) = self.line_column(span.map_or(0, |s| s.start));
         RuleError {
             file: self.path.clone(),
             line,
             column,
             message: message.into(),
         }
+    }
+
+    /// 1-based line and column (in characters) of byte `offset`.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
     }
 
     /// The span of byte `offset` of a string value written at `span`: exact for a
@@ -152,8 +158,23 @@ pub struct Technique {
     pub suppressed_by: Vec<usize>,
     pub requires_earlier: Vec<usize>,
     pub rules: Vec<usize>,
-    pub examples: Examples,
+    pub examples: TechniqueExamples,
     pub file: String,
+}
+
+/// A technique's `[examples]`: sentences that must (positive) or must not (negative) be
+/// tagged with it, each with its line in the technique file.
+#[derive(Debug, Clone, Default)]
+pub struct TechniqueExamples {
+    pub positive: Vec<Example>,
+    pub negative: Vec<Example>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    pub text: String,
+    /// 1-based line of the example in the technique file ([`Technique::file`]).
+    pub line: usize,
 }
 
 #[derive(Debug)]
@@ -491,7 +512,20 @@ impl Rules {
                     .map(|id| lookup(file, id))
                     .collect::<Result<_, _>>()?,
                 rules: rule_ids,
-                examples: t.examples.clone(),
+                examples: {
+                    let located = |list: &[Spanned<String>]| -> Vec<Example> {
+                        list.iter()
+                            .map(|e| Example {
+                                text: e.get_ref().clone(),
+                                line: file.line_column(e.span().start).0,
+                            })
+                            .collect()
+                    };
+                    TechniqueExamples {
+                        positive: located(&t.examples.positive),
+                        negative: located(&t.examples.negative),
+                    }
+                },
                 file: file.path.clone(),
             });
         }

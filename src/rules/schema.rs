@@ -129,9 +129,9 @@ pub struct RuleEntry {
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     #[serde(default)]
-    pub positive: Vec<String>,
+    pub positive: Vec<Spanned<String>>,
     #[serde(default)]
-    pub negative: Vec<String>,
+    pub negative: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
