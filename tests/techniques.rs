@@ -48,9 +48,19 @@ fn a_failing_example_is_reported_with_what_was_found() {
     assert_eq!(failure.technique, "greeting");
     assert!(failure.positive);
     assert_eq!(failure.found, Ok(vec!["step_instruction".to_string()]));
+    // Located: the technique file and the line the example was inserted on.
+    let line = std::fs::read_to_string(&greeting)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("Klik op Start."))
+        .unwrap()
+        + 1;
+    assert_eq!(failure.line, line);
+    let message = failure.to_string();
     assert!(
-        failure
-            .to_string()
-            .starts_with("greeting: positive example NOT tagged")
+        message.ends_with(&format!(
+            "techniques/greeting.toml:{line}: greeting: positive example NOT tagged: \"Klik op Start.\" -> [\"step_instruction\"]"
+        )),
+        "{message}"
     );
 }
