@@ -281,6 +281,15 @@ impl Rules {
                 column: 1,
                 message: format!("cannot read rule directory: {e}"),
             })?;
+            if sub.is_empty() && !folder.join("language.toml").is_file() {
+                return Err(RuleError {
+                    file: folder.join("language.toml").display().to_string(),
+                    line: 1,
+                    column: 1,
+                    message: "the rule pack has no language.toml (is this a rule pack directory?)"
+                        .into(),
+                });
+            }
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
@@ -327,7 +336,15 @@ impl Rules {
                 None if relative == "conversation.toml" => conversation_file = Some(file),
                 Some(("techniques", _)) => technique_files.push(file),
                 Some(("methodologies", _)) => methodology_files.push(file),
-                _ => {}
+                // A misspelt `conversaton.toml` would otherwise leave the pack on default
+                // settings without a word.
+                _ => {
+                    return Err(file.error(
+                        None,
+                        "not a rule file: a pack holds language.toml, conversation.toml, \
+                         techniques/*.toml and methodologies/*.toml",
+                    ));
+                }
             }
         }
         let language_file = language_file.ok_or_else(|| RuleError {
@@ -792,23 +809,21 @@ mod tests {
     const TECHNIQUE: &str = "id = \"apology\"\nname = \"Excuses\"\nspeaker = \"agent\"\nsummary = \"s\"\nexplanation = \"e\"\n\n[[rule]]\nname = \"sorry\"\nkind = \"phrase\"\nphrases = [\"sorry\"]\n";
     const METHODOLOGY: &str = "id = \"m\"\nname = \"M\"\ndescription = \"d\"\n\n[[phase]]\nid = \"p\"\nname = \"P\"\nevidence = [\"apology\"]\nweight = 10\nadvice = \"a\"\n";
 
+    /// Compiles a pack of `(path in the pack, text)` files, shown as `pack/<path>`.
+    fn compile_files(files: &[(&str, &str)]) -> Result<Rules, RuleError> {
+        Rules::compile(
+            files
+                .iter()
+                .map(|(path, text)| (path.to_string(), format!("pack/{path}"), text.to_string()))
+                .collect(),
+        )
+    }
+
     fn pack(language: &str, technique: &str, methodology: &str) -> Result<Rules, RuleError> {
-        Rules::compile(vec![
-            (
-                "language.toml".into(),
-                "pack/language.toml".into(),
-                language.into(),
-            ),
-            (
-                "techniques/apology.toml".into(),
-                "pack/techniques/apology.toml".into(),
-                technique.into(),
-            ),
-            (
-                "methodologies/m.toml".into(),
-                "pack/methodologies/m.toml".into(),
-                methodology.into(),
-            ),
+        compile_files(&[
+            ("language.toml", language),
+            ("techniques/apology.toml", technique),
+            ("methodologies/m.toml", methodology),
         ])
     }
 
@@ -891,27 +906,11 @@ mod tests {
     }
 
     fn pack_with_conversation(methodology: &str, conversation: &str) -> Result<Rules, RuleError> {
-        Rules::compile(vec![
-            (
-                "language.toml".into(),
-                "pack/language.toml".into(),
-                LANGUAGE.into(),
-            ),
-            (
-                "techniques/apology.toml".into(),
-                "pack/techniques/apology.toml".into(),
-                TECHNIQUE.into(),
-            ),
-            (
-                "methodologies/m.toml".into(),
-                "pack/methodologies/m.toml".into(),
-                methodology.into(),
-            ),
-            (
-                "conversation.toml".into(),
-                "pack/conversation.toml".into(),
-                conversation.into(),
-            ),
+        compile_files(&[
+            ("language.toml", LANGUAGE),
+            ("techniques/apology.toml", TECHNIQUE),
+            ("methodologies/m.toml", methodology),
+            ("conversation.toml", conversation),
         ])
     }
 
@@ -962,6 +961,18 @@ mod tests {
             ("pack/methodologies/m.toml", 14, 9),
             "two different phases",
         );
+    }
+
+    #[test]
+    fn a_misspelt_pack_file_is_an_error() {
+        let err = compile_files(&[
+            ("language.toml", LANGUAGE),
+            ("techniques/apology.toml", TECHNIQUE),
+            ("methodologies/m.toml", METHODOLOGY),
+            ("conversaton.toml", CONVERSATION),
+        ])
+        .unwrap_err();
+        assert_located(&err, ("pack/conversaton.toml", 1, 1), "not a rule file");
     }
 
     #[test]
