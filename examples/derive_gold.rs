@@ -39,11 +39,8 @@ fn main() {
             failed = true;
         }
         for call in &calls {
-            let stem = call
-                .source
-                .trim_end_matches(".txt")
-                .trim_end_matches(".json");
-            let gold_path = format!("{stem}.gold.toml");
+            let stem = Path::new(&call.source).with_extension("");
+            let gold_path = format!("{}.gold.toml", stem.display());
             let text = match std::fs::read_to_string(&gold_path) {
                 Ok(text) => text,
                 Err(e) => {

@@ -17,7 +17,7 @@ use callqa::batch::sources::{
 };
 use callqa::batch::summary::{self, CallRecord, Summary};
 use callqa::batch::table::Table;
-use callqa::input::{InputFormat, ReadOptions};
+use callqa::input::{InputFormat, ReadOptions, TRANSCRIPT_EXTENSIONS};
 use clap::ValueEnum;
 use clap::builder::PossibleValue;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -27,7 +27,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// File endings picked up when walking a directory or an archive (also under `.gz`/`.zst`).
-const TRANSCRIPT_EXTENSIONS: &[&str] = &["txt", "json", "vtt", "srt"];
 
 /// How many of the most often missing phases and techniques a summary lists.
 const SUMMARY_TOP: usize = 5;

@@ -59,7 +59,7 @@ pub fn run(args: Args) -> i32 {
     }
     if calls.is_empty() {
         eprintln!(
-            "error: no annotated calls (NAME.gold.toml beside NAME.txt) under {}",
+            "error: no annotated calls (NAME.gold.toml beside a transcript NAME.txt, .json, .vtt or .srt) under {}",
             dir.display()
         );
         return EXIT_USAGE;

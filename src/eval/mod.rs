@@ -130,11 +130,16 @@ pub fn load_corpus(rules: &Rules, root: &Path) -> (Vec<GoldCall>, Vec<String>) {
 fn load_call(rules: &Rules, root: &Path, gold_path: &Path) -> Result<GoldCall, String> {
     let gold_name = gold_path.display().to_string();
     let stem = gold_name.trim_end_matches(".gold.toml");
-    let transcript_path = ["txt", "json"]
+    let transcript_path = input::TRANSCRIPT_EXTENSIONS
         .iter()
         .map(|ext| format!("{stem}.{ext}"))
         .find(|p| Path::new(p).is_file())
-        .ok_or_else(|| format!("{gold_name}: no transcript {stem}.txt or {stem}.json beside it"))?;
+        .ok_or_else(|| {
+            format!(
+                "{gold_name}: no transcript beside it ({stem}.{})",
+                input::TRANSCRIPT_EXTENSIONS.join(&format!(", {stem}."))
+            )
+        })?;
     let bytes = std::fs::read(&transcript_path).map_err(|e| format!("{transcript_path}: {e}"))?;
     let (transcript, format) = input::read_transcript(&bytes, &ReadOptions::default())
         .map_err(|e| e.located(&transcript_path))?;
