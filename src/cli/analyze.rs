@@ -26,8 +26,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-/// File endings picked up when walking a directory or an archive (also under `.gz`/`.zst`).
-
 /// How many of the most often missing phases and techniques a summary lists.
 const SUMMARY_TOP: usize = 5;
 

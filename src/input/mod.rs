@@ -260,8 +260,9 @@ fn sniff_json(text: &str) -> Option<InputFormat> {
 }
 
 /// Reads one input. Returns the transcript and the format it was read as.
-/// The file extensions of transcripts (their format is then told by their content), as
-/// taken from directories and archives and looked for beside a gold file.
+/// The file extensions of transcripts (their format is then told by their content): the
+/// files taken when walking a directory or an archive (also under `.gz`/`.zst`), and looked
+/// for beside a gold file.
 pub const TRANSCRIPT_EXTENSIONS: &[&str] = &["txt", "json", "vtt", "srt"];
 
 pub fn read_transcript(
