@@ -591,6 +591,7 @@ impl Walker<'_> {
         let mut reader = BufReader::with_capacity(256 * 1024, reader);
         let mut line = Vec::new();
         let mut number = 0;
+        let mut first_content = true;
         loop {
             number += 1;
             let read = match read_line(&mut reader, self.options.max_input_bytes, &mut line) {
@@ -606,6 +607,20 @@ impl Walker<'_> {
             };
             if read.is_ok() && line.iter().all(u8::is_ascii_whitespace) {
                 continue;
+            }
+            // A JSON array (such as `analyze --format json` writes) spread over many lines
+            // would be an error per line: it is one failed input, named as the stream.
+            if std::mem::take(&mut first_content)
+                && line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+            {
+                let error = InputError::new(
+                    "syntax",
+                    "a JSON array, not JSONL: a JSONL stream holds one JSON object per line \
+                     (reports: analyze --format jsonl)",
+                )
+                .at_line(number)
+                .at_column(1);
+                return self.fail(source, error);
             }
             let name = format!("{source}:{number}");
             if !self.in_shard(&name) {
@@ -769,6 +784,35 @@ mod tests {
         };
         let skipped = walk(&paths, &options, &mut |_| true);
         assert_eq!(skipped, Skipped::default());
+    }
+
+    #[test]
+    fn a_json_array_read_as_jsonl_is_one_failed_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports.jsonl");
+        std::fs::write(
+            &path,
+            "\n[\n  {\"source\": \"a\"},\n  {\"source\": \"b\"}\n]\n",
+        )
+        .unwrap();
+        let mut inputs = Vec::new();
+        walk(&[path], &SourceOptions::default(), &mut |input| {
+            inputs.push(input);
+            true
+        });
+        assert_eq!(inputs.len(), 1);
+        assert!(
+            inputs[0].source.ends_with("reports.jsonl"),
+            "{}",
+            inputs[0].source
+        );
+        let error = inputs[0].content.as_ref().unwrap_err();
+        assert_eq!((error.line, error.column), (Some(2), Some(1)));
+        assert!(
+            error.message.starts_with("a JSON array, not JSONL"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

@@ -65,23 +65,7 @@ pub fn run(args: Args) -> i32 {
     };
     let mut summary = Summary::new(&args.group_by, args.top);
     let mut unreadable = 0;
-    // `analyze --format json` writes one JSON array, spread over many lines: read as JSONL
-    // it would be one error per line. Such a file is one failed input with one message.
-    let mut paths = Vec::new();
-    for path in &args.paths {
-        if is_json_array(path) {
-            eprintln!(
-                "error: {}: a JSON array of reports (analyze --format json); summarize reads \
-                 one report per line (analyze --format jsonl)",
-                path.display()
-            );
-            unreadable += 1;
-            summary.add_failure("report");
-        } else {
-            paths.push(path.clone());
-        }
-    }
-    sources::walk(&paths, &options, &mut |input: Input| {
+    sources::walk(&args.paths, &options, &mut |input: Input| {
         match read_line(&input) {
             Ok(Line {
                 methodologies: Some(methodologies),
@@ -153,17 +137,4 @@ fn read_line(input: &Input) -> Result<Line, InputError> {
             None => error,
         }
     })
-}
-
-/// Whether `path` is a plain file whose first non-blank byte opens a JSON array.
-fn is_json_array(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    if !path.is_file() {
-        return false;
-    }
-    let mut head = [0u8; 256];
-    let read = std::fs::File::open(path)
-        .and_then(|mut file| file.read(&mut head))
-        .unwrap_or(0);
-    head[..read].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
 }
