@@ -32,6 +32,7 @@ pub mod eval;
 pub mod examples;
 pub mod explain;
 pub mod input;
+pub mod location;
 pub mod matcher;
 pub mod metrics;
 pub mod normalize;

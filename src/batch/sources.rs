@@ -164,13 +164,19 @@ impl Default for SourceOptions {
 /// (`notes.md`, `call.docx`, a member `readme.md`); files left out by `--glob` are not counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Skipped {
-    pub files: u64,
     /// How many of them end in each extension (lower case, without the dot; "" for none):
     /// a run over an annotated corpus skips its `.toml` sidecars, one over an export
     /// perhaps transcripts saved as `.docx`.
     pub by_extension: BTreeMap<String, u64>,
     /// The first of them, named as an input would be.
     pub first: Option<String>,
+}
+
+impl Skipped {
+    /// How many files were passed over.
+    pub fn files(&self) -> u64 {
+        self.by_extension.values().sum()
+    }
 }
 
 /// Reads every input under `paths` in order, handing each to `emit`; stops early when
@@ -272,9 +278,15 @@ fn inner_extension(name: &str) -> String {
         .strip_suffix(".gz")
         .or_else(|| lower.strip_suffix(".zst"))
         .unwrap_or(&lower);
-    let file = inner.rsplit('/').next().unwrap_or(inner);
+    extension(inner)
+}
+
+/// The lower-case extension of a path's file name (`dir.v2/a.JSON` -> `json`; a hidden
+/// `.profile` has none: "").
+fn extension(path: &str) -> String {
+    let file = path.rsplit('/').next().unwrap_or(path);
     match file.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => ext.to_string(),
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
         _ => String::new(),
     }
 }
@@ -429,21 +441,19 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    /// Whether to read a file found at `name` (`relative`: the part globs match), counting
-    /// the ones of another type.
-    fn take(&mut self, relative: &str, name: &str) -> bool {
+    /// Whether to read a file found at `relative` (the part globs match), counting the ones
+    /// of another type; `name` names it as an input would be, built only for the first.
+    fn take(&mut self, relative: &str, name: impl FnOnce() -> String) -> bool {
         match choose(self.options, relative) {
             Choice::Take => true,
             Choice::Filtered => false,
             Choice::OtherType => {
-                self.skipped.files += 1;
-                let file = relative.rsplit('/').next().unwrap_or(relative);
-                let extension = match file.rsplit_once('.') {
-                    Some((stem, extension)) if !stem.is_empty() => extension.to_ascii_lowercase(),
-                    _ => String::new(),
-                };
-                *self.skipped.by_extension.entry(extension).or_default() += 1;
-                self.skipped.first.get_or_insert_with(|| name.to_string());
+                *self
+                    .skipped
+                    .by_extension
+                    .entry(extension(relative))
+                    .or_default() += 1;
+                self.skipped.first.get_or_insert_with(name);
                 false
             }
         }
@@ -486,11 +496,11 @@ impl Walker<'_> {
         for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
             match entry {
                 Ok(entry) => {
-                    let name = entry.path().display().to_string();
+                    let path = entry.path();
                     if entry.file_type().is_file()
-                        && self.take(&relative_name(entry.path(), root), &name)
+                        && self.take(&relative_name(path, root), || path.display().to_string())
                     {
-                        self.file(entry.path(), &name)?;
+                        self.file(path, &path.display().to_string())?;
                     }
                 }
                 Err(e) => {
@@ -664,7 +674,7 @@ impl Walker<'_> {
             let member = entry.path_bytes();
             let member = String::from_utf8_lossy(&member).into_owned();
             last = Some(member.clone());
-            if !self.take(&member, &format!("{source}!{member}")) {
+            if !self.take(&member, || format!("{source}!{member}")) {
                 continue;
             }
             let size = entry.header().size().ok();
@@ -693,7 +703,7 @@ impl Walker<'_> {
                 Some(Ok(name)) => name.into_owned(),
                 _ => format!("#{index}"),
             };
-            if name.ends_with('/') || !self.take(&name, &format!("{source}!{name}")) {
+            if name.ends_with('/') || !self.take(&name, || format!("{source}!{name}")) {
                 continue;
             }
             let member_source = format!("{source}!{name}");
@@ -773,8 +783,13 @@ mod tests {
         });
         assert_eq!(sources.len(), 6);
         assert_eq!(
-            skipped.files, 2,
+            skipped.files(),
+            2,
             "calls/team_b/notes.md and archive.zip!readme.md"
+        );
+        assert_eq!(
+            skipped.by_extension,
+            BTreeMap::from([("md".to_string(), 2)])
         );
         let first = skipped.first.unwrap();
         assert!(first.ends_with("notes.md"), "{first}");

@@ -211,9 +211,9 @@ pub fn run(args: Args) -> i32 {
     };
     // The summary's file is opened now, not when the run ends: a path that cannot be
     // written fails the run before hours of work, not after.
-    let summary_file = match &args.summary {
+    let summary_out = match &args.summary {
         Some(path) => match OutputFile::create(path) {
-            Ok(file) => Some(file),
+            Ok(file) => Some((path, file)),
             Err(e) => {
                 eprintln!("error: cannot create summary {}: {e}", path.display());
                 return EXIT_USAGE;
@@ -221,8 +221,7 @@ pub fn run(args: Args) -> i32 {
         },
         None => None,
     };
-    let mut summary = args
-        .summary
+    let mut summary = summary_out
         .as_ref()
         .map(|_| Summary::new(&args.group_by, SUMMARY_TOP));
     let progress = Progress::start(&args, &mut source_options);
@@ -284,7 +283,7 @@ pub fn run(args: Args) -> i32 {
     if let Some(summary) = &summary {
         super::warn_unseen_group_fields(summary);
     }
-    if let (Some(path), Some(file), Some(summary)) = (&args.summary, summary_file, &summary)
+    if let (Some((path, file)), Some(summary)) = (summary_out, &summary)
         && let Err(e) = write_summary(file, path, summary)
     {
         eprintln!("error: cannot write summary {}: {e}", path.display());
@@ -322,7 +321,7 @@ fn skipped_note(skipped: &Skipped) -> String {
                 .collect();
             format!(
                 "; {} other file(s) not read ({}: not a transcript, archive or JSONL name), the first: {first}",
-                skipped.files,
+                skipped.files(),
                 extensions.join(", ")
             )
         }

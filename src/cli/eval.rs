@@ -59,7 +59,8 @@ pub fn run(args: Args) -> i32 {
     }
     if calls.is_empty() {
         eprintln!(
-            "error: no annotated calls (NAME.gold.toml beside a transcript NAME.txt, .json, .vtt or .srt) under {}",
+            "error: no annotated calls (NAME.gold.toml beside a transcript NAME.{}) under {}",
+            callqa::input::TRANSCRIPT_EXTENSIONS.join(", NAME."),
             dir.display()
         );
         return EXIT_USAGE;

@@ -206,7 +206,7 @@ fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<(T, String),
     match toml::from_str(&text) {
         Ok(value) => Ok((value, text)),
         Err(e) => {
-            let (line, _) = line_column(&text, e.span().map_or(0, |s| s.start));
+            let (line, _) = crate::location::line_column(&text, e.span().map_or(0, |s| s.start));
             Err(format!("{name}:{line}: {}", e.message().trim()))
         }
     }
@@ -221,19 +221,9 @@ struct Sidecar<'a> {
 impl Sidecar<'_> {
     /// `name:line:column: message` for the value at `span`.
     fn error(&self, span: std::ops::Range<usize>, message: String) -> String {
-        let (line, column) = line_column(self.text, span.start);
+        let (line, column) = crate::location::line_column(self.text, span.start);
         format!("{}:{line}:{column}: {message}", self.name)
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..text.floor_char_boundary(offset.min(text.len()))];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
-    )
 }
 
 /// A sidecar's `[turns]` table as one label set per turn, checked against the transcript's

@@ -109,11 +109,8 @@ pub(super) fn speaker_prefix<'a>(
         return Some((bracketed.as_str().trim(), rest));
     }
     let label = caps.get(2)?.as_str().trim();
-    let name_like = label
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_numeric());
-    (name_like || options.role_for_label(label) != Role::Unknown).then_some((label, rest))
+    (super::name_like(label) || options.role_for_label(label) != Role::Unknown)
+        .then_some((label, rest))
 }
 
 /// A cue as read: the line its block starts on, its times, the speaker it names (if any), its text.

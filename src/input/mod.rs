@@ -259,12 +259,21 @@ fn sniff_json(text: &str) -> Option<InputFormat> {
     }
 }
 
-/// Reads one input. Returns the transcript and the format it was read as.
 /// The file extensions of transcripts (their format is then told by their content): the
 /// files taken when walking a directory or an archive (also under `.gz`/`.zst`), and looked
 /// for beside a gold file.
 pub const TRANSCRIPT_EXTENSIONS: &[&str] = &["txt", "json", "vtt", "srt"];
 
+/// Whether a speaker label that names no role reads as a name or id (`Sanne`, `SPEAKER_00`,
+/// `2`) rather than words of the text ("dus wat ik bedoel: ..."): capital or digit first.
+pub(super) fn name_like(label: &str) -> bool {
+    label
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+}
+
+/// Reads one input. Returns the transcript and the format it was read as.
 pub fn read_transcript(
     bytes: &[u8],
     options: &ReadOptions,

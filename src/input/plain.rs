@@ -10,7 +10,7 @@
 //! like one (capital or digit first), so "dus wat ik bedoel: ..." stays text. In a file
 //! with role labels, a short `Word:` prefix that is not one is an error, never a guess.
 
-use super::{InputError, ReadOptions};
+use super::{InputError, ReadOptions, name_like};
 use crate::transcript::{Role, Transcript, Turn};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -74,14 +74,6 @@ fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
 }
 
-/// Whether a label that is no role reads as a speaker's name or id rather than words.
-fn name_like(label: &str) -> bool {
-    label
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_numeric())
-}
-
 pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, InputError> {
     // Speaker names are taken only where no line names a role: in a file with roles, an
     // unknown label is more likely a typo or a new role word than a third party.
@@ -94,12 +86,14 @@ pub(super) fn parse(text: &str, options: &ReadOptions) -> Result<Transcript, Inp
     let mut transcript = Transcript::default();
     for (line_no, line) in content_lines(text) {
         let (start_ms, rest) = split_timestamp(line, line_no)?;
-        let labelled = split_label(rest).filter(|(label, _)| {
-            options.role_for_label(label) != Role::Unknown || !names_speakers || name_like(label)
-        });
+        // In a file of names, a `words:` prefix that is no name is text, not a label.
+        let labelled = split_label(rest)
+            .map(|(label, body_start)| (label, body_start, options.role_for_label(label)))
+            .filter(|&(label, _, role)| {
+                role != Role::Unknown || !names_speakers || name_like(label)
+            });
         match labelled {
-            Some((label, body_start)) => {
-                let role = options.role_for_label(label);
+            Some((label, body_start, role)) => {
                 if role == Role::Unknown && !names_speakers {
                     let column = line.len() - rest.len() + rest.find(label).unwrap_or(0) + 1;
                     return Err(InputError::new(

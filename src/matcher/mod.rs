@@ -168,8 +168,9 @@ enum StartShape {
 
 impl PatternShape {
     /// Parses `nominating` in the matcher's syntax (the error says why it is no valid regex
-    /// there, or why it cannot be a rule: [`limits`]) and reads the shape off it. The parse is dropped here: kept for every pattern
-    /// until the matcher was built, the syntax trees took 20 MiB at their peak.
+    /// there, or why it cannot be a rule: [`limits`]) and reads the shape off it. The parse
+    /// is dropped here: kept for every pattern until the matcher was built, the syntax trees
+    /// took 20 MiB at their peak.
     pub fn read(nominating: &str) -> Result<PatternShape, String> {
         let hir = syntax::parse_with(nominating, &pattern_syntax()).map_err(|e| e.to_string())?;
         limits::check(&hir)?;

@@ -69,14 +69,7 @@ impl PackFile {
 
     /// 1-based line and column (in characters) of byte `offset`.
     fn line_column(&self, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, column)
+        crate::location::line_column(&self.text, offset)
     }
 
     /// The span of byte `offset` of a string value written at `span`: exact for a
@@ -264,7 +257,7 @@ impl Rules {
     pub fn load_default() -> Result<Rules, RuleError> {
         let mut files = Vec::new();
         collect_embedded(&DEFAULT_PACK, &mut files);
-        Self::compile(files)
+        Self::compile(Path::new("rules"), files)
     }
 
     /// A pack on disk with the same layout as `rules/`.
@@ -281,15 +274,6 @@ impl Rules {
                 column: 1,
                 message: format!("cannot read rule directory: {e}"),
             })?;
-            if sub.is_empty() && !folder.join("language.toml").is_file() {
-                return Err(RuleError {
-                    file: folder.join("language.toml").display().to_string(),
-                    line: 1,
-                    column: 1,
-                    message: "the rule pack has no language.toml (is this a rule pack directory?)"
-                        .into(),
-                });
-            }
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
@@ -308,7 +292,7 @@ impl Rules {
                 }
             }
         }
-        Self::compile(files)
+        Self::compile(dir, files)
     }
 
     pub fn technique_index(&self, id: &str) -> Option<usize> {
@@ -319,8 +303,9 @@ impl Rules {
         self.methodologies.iter().find(|m| m.id == id)
     }
 
-    /// `files`: (path relative to the pack root, display path, text).
-    fn compile(mut files: Vec<(String, String, String)>) -> Result<Rules, RuleError> {
+    /// `files`: (path relative to the pack root, display path, text); `root` names the pack
+    /// where no file of it can (a missing language.toml).
+    fn compile(root: &Path, mut files: Vec<(String, String, String)>) -> Result<Rules, RuleError> {
         files.sort();
         let mut language_file = None;
         let mut conversation_file = None;
@@ -348,10 +333,10 @@ impl Rules {
             }
         }
         let language_file = language_file.ok_or_else(|| RuleError {
-            file: "language.toml".into(),
+            file: root.join("language.toml").display().to_string(),
             line: 1,
             column: 1,
-            message: "the rule pack has no language.toml".into(),
+            message: "the rule pack has no language.toml (is this a rule pack directory?)".into(),
         })?;
         let language = compile_language(&language_file)?;
         if technique_files.is_empty() || methodology_files.is_empty() {
@@ -812,6 +797,7 @@ mod tests {
     /// Compiles a pack of `(path in the pack, text)` files, shown as `pack/<path>`.
     fn compile_files(files: &[(&str, &str)]) -> Result<Rules, RuleError> {
         Rules::compile(
+            Path::new("pack"),
             files
                 .iter()
                 .map(|(path, text)| (path.to_string(), format!("pack/{path}"), text.to_string()))
@@ -896,6 +882,7 @@ mod tests {
         let err = pack(LANGUAGE, TECHNIQUE, &broken).unwrap_err();
         let at = ("pack/methodologies/m.toml", 8, 13);
         assert_located(&err, at, "unknown technique `apolgy`");
+        assert_eq!(err.message, "unknown technique `apolgy`");
     }
 
     #[test]
