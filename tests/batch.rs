@@ -596,3 +596,54 @@ fn output_file_is_written_whole_and_leaves_no_temporary_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).starts_with("error: cannot create /nonexistent-dir/r.jsonl"));
 }
+
+#[test]
+fn a_rerun_over_a_tree_holding_its_own_reports_does_not_read_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for i in 0..3 {
+        let (name, text) = call(i);
+        std::fs::write(d.join(name), text).unwrap();
+    }
+    let out_path = d.join("reports.jsonl");
+    let summary_path = d.join("summary.txt");
+    let run = || {
+        analyze(&[
+            "--format",
+            "jsonl",
+            "--output",
+            out_path.to_str().unwrap(),
+            "--summary",
+            summary_path.to_str().unwrap(),
+            d.to_str().unwrap(),
+        ])
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let reports = std::fs::read_to_string(&out_path).unwrap();
+    // The second run finds last run's reports.jsonl and summary.txt beside the calls,
+    // and an interrupted run's temporary file: none of them is an input.
+    std::fs::write(d.join(".reports.jsonl.Ab3dEf.part"), &reports).unwrap();
+    let second = run();
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert_eq!(
+        stderr(&second),
+        "callqa: 3 input(s): 3 analysed, 0 failed\n"
+    );
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), reports);
+
+    // Named on the command line, a report stream is one failed input, not one per line.
+    let named = analyze(&["--format", "jsonl", out_path.to_str().unwrap()]);
+    assert_eq!(named.status.code(), Some(1));
+    assert_eq!(
+        stderr(&named),
+        format!(
+            "error: {}:1:1: callqa reports (analyze --format jsonl output), not transcripts: \
+             `callqa summarize` reads them\ncallqa: 1 input(s): 0 analysed, 1 failed\n",
+            out_path.display()
+        )
+    );
+    let summarized = callqa(&["summarize", out_path.to_str().unwrap()], None);
+    assert_eq!(summarized.status.code(), Some(0), "{}", stderr(&summarized));
+    assert!(stdout(&summarized).starts_with("callqa summary: 3 input(s): 3 analysed"));
+}

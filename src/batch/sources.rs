@@ -145,6 +145,12 @@ pub struct SourceOptions {
     pub shard: Option<Shard>,
     /// Counts the bytes read from files and standard input, for progress display.
     pub bytes_read: Option<Arc<AtomicU64>>,
+    /// The files this run writes: a directory walk passes over them.
+    pub own_outputs: OwnOutputs,
+    /// A JSONL stream of callqa reports (what `analyze --format jsonl` writes) is one
+    /// failed input, not a failed transcript per line; `summarize`, which reads reports,
+    /// turns this off.
+    pub refuse_reports: bool,
 }
 
 impl Default for SourceOptions {
@@ -156,7 +162,60 @@ impl Default for SourceOptions {
             all_jsonl: false,
             shard: None,
             bytes_read: None,
+            own_outputs: OwnOutputs::default(),
+            refuse_reports: true,
         }
+    }
+}
+
+/// The files a run writes (`--output`, `--summary`) and their temporary files
+/// (`.NAME.XXXXXX.part`, see [`super::output`]). A nightly run over an archive that keeps
+/// its reports beside the calls would otherwise read the last run's reports and summary
+/// back as transcripts, each line one more failed input.
+#[derive(Debug, Clone, Default)]
+pub struct OwnOutputs {
+    /// (file name, canonical directory) of each.
+    files: Vec<(std::ffi::OsString, PathBuf)>,
+}
+
+impl OwnOutputs {
+    /// The files at `targets`; a target whose directory does not exist is left out (the run
+    /// cannot create it, and says so).
+    pub fn new<'a>(targets: impl IntoIterator<Item = &'a Path>) -> OwnOutputs {
+        let files = targets
+            .into_iter()
+            .filter_map(|target| {
+                let name = target.file_name()?.to_os_string();
+                let dir = match target.parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir,
+                    _ => Path::new("."),
+                };
+                Some((name, dir.canonicalize().ok()?))
+            })
+            .collect();
+        OwnOutputs { files }
+    }
+
+    /// Whether `path` (a file found in a directory walk) is one of them or a temporary file
+    /// of one.
+    fn holds(&self, path: &Path) -> bool {
+        let Some(name) = path.file_name() else {
+            return false;
+        };
+        let name = name.to_string_lossy();
+        self.files.iter().any(|(own, dir)| {
+            let own = own.to_string_lossy();
+            let temporary = || {
+                name.strip_prefix('.')
+                    .and_then(|rest| rest.strip_prefix(own.as_ref()))
+                    .is_some_and(|rest| rest.starts_with('.') && rest.ends_with(".part"))
+            };
+            (name == own || temporary())
+                && path
+                    .parent()
+                    .and_then(|parent| parent.canonicalize().ok())
+                    .is_some_and(|parent| &parent == dir)
+        })
     }
 }
 
@@ -211,7 +270,10 @@ pub fn disk_size(paths: &[PathBuf], options: &SourceOptions) -> Option<u64> {
         if path.is_dir() {
             for entry in walkdir::WalkDir::new(path).into_iter().flatten() {
                 let relative = relative_name(entry.path(), path);
-                if entry.file_type().is_file() && choose(options, &relative) == Choice::Take {
+                if entry.file_type().is_file()
+                    && choose(options, &relative) == Choice::Take
+                    && !options.own_outputs.holds(entry.path())
+                {
                     total += entry.metadata().map_or(0, |m| m.len());
                 }
             }
@@ -368,6 +430,15 @@ fn too_large(limit: u64) -> InputError {
     )
 }
 
+/// Whether a JSONL line is one of the records `analyze --format jsonl` writes: a report
+/// (its first key is the schema) or an error record.
+fn is_report(line: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_start();
+    text.starts_with(r#"{"schema":"callqa.report/"#)
+        || (text.starts_with(r#"{"source":"#) && text.contains(r#","error":{"kind":"#))
+}
+
 /// Reads a whole input, refusing more than `limit` bytes.
 fn read_limited(
     reader: &mut dyn Read,
@@ -498,6 +569,7 @@ impl Walker<'_> {
                 Ok(entry) => {
                     let path = entry.path();
                     if entry.file_type().is_file()
+                        && !self.options.own_outputs.holds(path)
                         && self.take(&relative_name(path, root), || path.display().to_string())
                     {
                         self.file(path, &path.display().to_string())?;
@@ -618,19 +690,30 @@ impl Walker<'_> {
             if read.is_ok() && line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            // A JSON array (such as `analyze --format json` writes) spread over many lines
-            // would be an error per line: it is one failed input, named as the stream.
-            if std::mem::take(&mut first_content)
-                && line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
-            {
-                let error = InputError::new(
-                    "syntax",
-                    "a JSON array, not JSONL: a JSONL stream holds one JSON object per line \
-                     (reports: analyze --format jsonl)",
-                )
-                .at_line(number)
-                .at_column(1);
-                return self.fail(source, error);
+            // A stream that is not one of transcripts would be an error per line: it is
+            // one failed input, named as the stream. A JSON array (such as `analyze
+            // --format json` writes) spread over many lines, or analyze's own reports.
+            if std::mem::take(&mut first_content) {
+                let not_transcripts =
+                    if line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+                        Some(
+                            "a JSON array, not JSONL: a JSONL stream holds one JSON object per \
+                             line (reports: analyze --format jsonl)",
+                        )
+                    } else if self.options.refuse_reports && is_report(&line) {
+                        Some(
+                            "callqa reports (analyze --format jsonl output), not transcripts: \
+                             `callqa summarize` reads them",
+                        )
+                    } else {
+                        None
+                    };
+                if let Some(message) = not_transcripts {
+                    let error = InputError::new("syntax", message)
+                        .at_line(number)
+                        .at_column(1);
+                    return self.fail(source, error);
+                }
             }
             let name = format!("{source}:{number}");
             if !self.in_shard(&name) {
@@ -828,6 +911,77 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn a_report_stream_is_one_failed_input_unless_reports_are_wanted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        for first in [
+            r#"{"schema":"callqa.report/1","source":"a.txt","turns":[]}"#,
+            r#"{"source":"b.txt","error":{"kind":"encoding","message":"x"}}"#,
+        ] {
+            std::fs::write(&path, format!("\n{first}\n{first}\n")).unwrap();
+            let mut inputs = Vec::new();
+            walk(
+                std::slice::from_ref(&path),
+                &SourceOptions::default(),
+                &mut |input| {
+                    inputs.push(input);
+                    true
+                },
+            );
+            assert_eq!(inputs.len(), 1, "{first}");
+            let error = inputs[0].content.as_ref().unwrap_err();
+            assert_eq!((error.line, error.column), (Some(2), Some(1)));
+            assert!(
+                error.message.starts_with("callqa reports"),
+                "{}",
+                error.message
+            );
+            let wanted = SourceOptions {
+                refuse_reports: false,
+                ..SourceOptions::default()
+            };
+            let mut count = 0;
+            walk(std::slice::from_ref(&path), &wanted, &mut |input| {
+                count += usize::from(input.content.is_ok());
+                true
+            });
+            assert_eq!(count, 2, "{first}");
+        }
+        // A transcript that merely has a `source` field is a transcript.
+        assert!(!is_report(br#"{"source":"x","turns":[{"text":"error"}]}"#));
+    }
+
+    #[test]
+    fn own_outputs_and_their_temporary_files_are_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for name in [
+            "a.txt",
+            "out.jsonl",
+            ".out.jsonl.x1Y2z3.part",
+            "sum.txt",
+            "out.jsonl.txt",
+        ] {
+            std::fs::write(d.join(name), "Medewerker: goedemorgen\n").unwrap();
+        }
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::fs::write(d.join("sub/out.jsonl"), "{}\n").unwrap();
+        let options = SourceOptions {
+            own_outputs: OwnOutputs::new([d.join("out.jsonl").as_path(), &d.join("sum.txt")]),
+            ..SourceOptions::default()
+        };
+        let mut sources = Vec::new();
+        let skipped = walk(&[d.to_path_buf()], &options, &mut |input| {
+            sources.push(input.source.rsplit('/').next().unwrap().to_string());
+            true
+        });
+        // sub/out.jsonl has the name but another directory: it is an input (line 1).
+        assert_eq!(sources, ["a.txt", "out.jsonl.txt", "out.jsonl:1"]);
+        assert_eq!(skipped, Skipped::default());
+        assert_eq!(disk_size(&[d.to_path_buf()], &options), Some(24 * 2 + 3));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use callqa::batch::pipeline::{self, Limits};
 use callqa::batch::render::{Format, Renderer, ReportWriter};
 use callqa::batch::shard::Shard;
 use callqa::batch::sources::{
-    self, DEFAULT_MAX_INPUT_BYTES, Input, PathFilter, Skipped, SourceOptions,
+    self, DEFAULT_MAX_INPUT_BYTES, Input, OwnOutputs, PathFilter, Skipped, SourceOptions,
 };
 use callqa::batch::summary::{self, CallRecord, Summary};
 use callqa::batch::table::Table;
@@ -67,7 +67,7 @@ pub struct Args {
     #[arg(long, value_name = "MIB", default_value_t = callqa::matcher::CACHE_BUDGET >> 20)]
     cache_mib: usize,
     /// Write the reports to FILE instead of standard output, atomically: FILE appears,
-    /// whole, only when the run completes.
+    /// whole, only when the run completes. A directory walk does not read FILE back.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
     /// Also write a QA summary to FILE (JSON when FILE ends in .json, text otherwise).
@@ -177,6 +177,13 @@ pub fn run(args: Args) -> i32 {
         all_jsonl: matches!(args.input_format, Some(SourceFormat::Jsonl)),
         shard: args.shard,
         bytes_read: None,
+        own_outputs: OwnOutputs::new(
+            args.output
+                .iter()
+                .chain(&args.summary)
+                .map(PathBuf::as_path),
+        ),
+        refuse_reports: true,
     };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))

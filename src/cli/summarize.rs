@@ -61,6 +61,7 @@ struct ErrorFields {
 pub fn run(args: Args) -> i32 {
     let options = SourceOptions {
         all_jsonl: true,
+        refuse_reports: false,
         ..SourceOptions::default()
     };
     let mut summary = Summary::new(&args.group_by, args.top);
