@@ -594,3 +594,47 @@ fn named_speakers_beside_a_stated_agent_are_customers() {
     // The third cue names nobody, so Jan, the previous cue's speaker, says it.
     assert_eq!(speakers, [Role::Agent, Role::Customer, Role::Customer]);
 }
+
+#[test]
+fn utf16_with_a_byte_order_mark_reads_as_its_utf8_twin() {
+    for name in ["teams.vtt", "whisper.json", "call.srt"] {
+        let utf8 = std::fs::read_to_string(path(name)).unwrap();
+        let (expected, expected_format) = read(name);
+        for little_endian in [true, false] {
+            let mut bytes = if little_endian {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for unit in utf8.encode_utf16() {
+                bytes.extend(if little_endian {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            let (t, format) = read_transcript(&bytes, &ReadOptions::default())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(format, expected_format, "{name}");
+            assert_eq!(t.turns.len(), expected.turns.len(), "{name}");
+            for (turn, expected) in t.turns.iter().zip(&expected.turns) {
+                assert_eq!(turn.text, expected.text, "{name}");
+            }
+        }
+    }
+    // Without a BOM, UTF-16 is not guessed at: it is invalid UTF-8, located.
+    let error = read_transcript(b"K\0l\0a\0n\0t\0:\0 \0\xff", &ReadOptions::default()).unwrap_err();
+    assert_eq!(error.kind, "encoding");
+    // An unpaired surrogate on line 2: located after the text decoded before it.
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in "Klant: hallo\nKlant: ".encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    bytes.extend([0x00, 0xD8, b'x', 0x00]);
+    let error = read_transcript(&bytes, &ReadOptions::default()).unwrap_err();
+    assert_eq!(
+        (error.kind, error.line, error.column),
+        ("encoding", Some(2), Some(8))
+    );
+    assert!(error.message.contains("UTF-16"), "{}", error.message);
+}

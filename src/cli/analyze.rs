@@ -314,18 +314,32 @@ pub fn run(args: Args) -> i32 {
     }
 }
 
+/// How many extensions the closing line names, most frequent first; a walk over a home
+/// directory passes over hundreds.
+const SKIPPED_EXTENSIONS_SHOWN: usize = 6;
+
 /// The closing line's account of the files a walk passed over, if any.
 fn skipped_note(skipped: &Skipped) -> String {
     match &skipped.first {
         Some(first) => {
-            let extensions: Vec<String> = skipped
-                .by_extension
+            let mut by_count: Vec<(&String, &u64)> = skipped.by_extension.iter().collect();
+            // Stable: equal counts stay in name order.
+            by_count.sort_by(|a, b| b.1.cmp(a.1));
+            let mut extensions: Vec<String> = by_count
                 .iter()
+                .take(SKIPPED_EXTENSIONS_SHOWN)
                 .map(|(extension, count)| match extension.as_str() {
                     "" => format!("{count} without extension"),
                     _ => format!("{count} .{extension}"),
                 })
                 .collect();
+            if let Some(rest) = by_count
+                .get(SKIPPED_EXTENSIONS_SHOWN..)
+                .filter(|r| !r.is_empty())
+            {
+                let files: u64 = rest.iter().map(|(_, count)| **count).sum();
+                extensions.push(format!("{files} of {} other types", rest.len()));
+            }
             format!(
                 "; {} other file(s) not read ({}: not a transcript, archive or JSONL name), the first: {first}",
                 skipped.files(),
@@ -436,5 +450,39 @@ impl Progress {
             "{done} calls, {:.0} calls/s",
             done as f64 / seconds
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_skipped_note_names_the_most_frequent_extensions_and_counts_the_rest() {
+        let mut skipped = Skipped {
+            first: Some("a/x.md".into()),
+            ..Skipped::default()
+        };
+        for (extension, count) in [
+            ("md", 3),
+            ("", 1),
+            ("png", 9),
+            ("rs", 2),
+            ("toml", 2),
+            ("csv", 5),
+            ("py", 1),
+            ("pdf", 4),
+        ] {
+            skipped.by_extension.insert(extension.into(), count);
+        }
+        assert_eq!(
+            skipped_note(&skipped),
+            "; 27 other file(s) not read (9 .png, 5 .csv, 4 .pdf, 3 .md, 2 .rs, 2 .toml, \
+             2 of 2 other types: not a transcript, archive or JSONL name), the first: a/x.md"
+        );
+        skipped.by_extension.remove("py");
+        skipped.by_extension.remove("");
+        assert!(skipped_note(&skipped).contains("2 .toml: not a transcript"));
+        assert_eq!(skipped_note(&Skipped::default()), "");
     }
 }

@@ -24,6 +24,7 @@ mod whisper;
 use crate::transcript::{Role, Speaker, Transcript};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// The transcript formats callqa reads.
@@ -273,19 +274,57 @@ pub(super) fn name_like(label: &str) -> bool {
         .is_some_and(|c| c.is_uppercase() || c.is_numeric())
 }
 
+/// An input's text: UTF-8, or UTF-16 that opens with its byte-order mark (what Windows
+/// tools save as "Unicode text"). Errors are located by line and column of the text.
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
+    let little_endian = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => {
+            return std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
+                let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
+                invalid_at("invalid UTF-8: transcripts must be UTF-8 text", &valid)
+            });
+        }
+    };
+    let units = bytes[2..]
+        .chunks(2)
+        .map(|pair| match (pair, little_endian) {
+            ([low, high], true) | ([high, low], false) => u16::from_le_bytes([*low, *high]),
+            // An odd last byte: a unit no text has, reported as invalid below.
+            _ => 0xDC00,
+        });
+    let mut text = String::with_capacity(bytes.len() / 2);
+    for unit in char::decode_utf16(units) {
+        match unit {
+            Ok(c) => text.push(c),
+            Err(_) => {
+                return Err(invalid_at(
+                    "invalid UTF-16 (it opens with a UTF-16 byte-order mark)",
+                    &text,
+                ));
+            }
+        }
+    }
+    Ok(Cow::Owned(text))
+}
+
+/// An encoding error just after `valid`, the text decoded before it.
+fn invalid_at(message: &str, valid: &str) -> InputError {
+    let line = valid.matches('\n').count() + 1;
+    let column = valid.len() - valid.rfind('\n').map_or(0, |p| p + 1) + 1;
+    InputError::new("encoding", message)
+        .at_line(line)
+        .at_column(column)
+}
+
 /// Reads one input. Returns the transcript and the format it was read as.
 pub fn read_transcript(
     bytes: &[u8],
     options: &ReadOptions,
 ) -> Result<(Transcript, InputFormat), InputError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let valid = &bytes[..e.valid_up_to()];
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = valid.len() - valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
-        InputError::new("encoding", "invalid UTF-8: transcripts must be UTF-8 text")
-            .at_line(line)
-            .at_column(column)
-    })?;
+    let text = decode(bytes)?;
+    let text = text.as_ref();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(InputError::new("empty", "empty input: no turns to analyse"));
