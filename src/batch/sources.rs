@@ -268,7 +268,11 @@ pub fn disk_size(paths: &[PathBuf], options: &SourceOptions) -> Option<u64> {
             return None;
         }
         if path.is_dir() {
-            for entry in walkdir::WalkDir::new(path).into_iter().flatten() {
+            for entry in walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .into_iter()
+                .flatten()
+            {
                 let relative = relative_name(entry.path(), path);
                 if entry.file_type().is_file()
                     && choose(options, &relative) == Choice::Take
@@ -564,7 +568,10 @@ impl Walker<'_> {
     }
 
     fn dir(&mut self, root: &Path) -> Flow {
-        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
                 Ok(entry) => {
                     let path = entry.path();
@@ -576,11 +583,25 @@ impl Walker<'_> {
                     }
                 }
                 Err(e) => {
-                    let at = e.path().unwrap_or(root).display().to_string();
-                    self.fail(
-                        &at,
-                        InputError::new("io", format!("cannot read directory entry: {e}")),
-                    )?;
+                    let at = e.path().unwrap_or(root);
+                    let message = match at.read_link() {
+                        // A link to nothing is an input only if its name is one.
+                        Ok(target) if e.loop_ancestor().is_none() => {
+                            let name = || at.display().to_string();
+                            if !self.take(&relative_name(at, root), name) {
+                                continue;
+                            }
+                            format!("broken symbolic link (to {})", target.display())
+                        }
+                        _ => match e.loop_ancestor() {
+                            Some(ancestor) => format!(
+                                "symbolic link loop: not followed (it leads back to {})",
+                                ancestor.display()
+                            ),
+                            None => format!("cannot read directory entry: {e}"),
+                        },
+                    };
+                    self.fail(&at.display().to_string(), InputError::new("io", message))?;
                 }
             }
         }
@@ -982,6 +1003,47 @@ mod tests {
         assert_eq!(sources, ["a.txt", "out.jsonl.txt", "out.jsonl:1"]);
         assert_eq!(skipped, Skipped::default());
         assert_eq!(disk_size(&[d.to_path_buf()], &options), Some(24 * 2 + 3));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_are_followed_and_broken_ones_or_loops_are_failed_inputs() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let (calls, walked) = (dir.path().join("calls"), dir.path().join("walked"));
+        std::fs::create_dir_all(&calls).unwrap();
+        std::fs::create_dir_all(&walked).unwrap();
+        std::fs::write(calls.join("a.txt"), "Medewerker: goedemorgen\n").unwrap();
+        symlink(calls.join("a.txt"), walked.join("file.txt")).unwrap();
+        symlink(&calls, walked.join("linked")).unwrap();
+        symlink(dir.path().join("nothing"), walked.join("broken.txt")).unwrap();
+        symlink(dir.path().join("nothing"), walked.join("broken.png")).unwrap();
+        symlink(&walked, walked.join("loop")).unwrap();
+        let mut inputs = Vec::new();
+        let skipped = walk(
+            std::slice::from_ref(&walked),
+            &SourceOptions::default(),
+            &mut |input| {
+                let name = input.source.rsplit_once("walked/").unwrap().1.to_string();
+                inputs.push((name, input.content.map_err(|e| e.message)));
+                true
+            },
+        );
+        let message = |i: usize| inputs[i].1.as_ref().unwrap_err().as_str();
+        let names: Vec<&str> = inputs.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["broken.txt", "file.txt", "linked/a.txt", "loop"]);
+        assert!(
+            message(0).starts_with("broken symbolic link (to "),
+            "{}",
+            message(0)
+        );
+        assert!(inputs[1].1.is_ok() && inputs[2].1.is_ok());
+        assert!(
+            message(3).starts_with("symbolic link loop"),
+            "{}",
+            message(3)
+        );
+        assert_eq!(skipped.files(), 1, "broken.png: of another type");
     }
 
     #[test]
