@@ -515,11 +515,12 @@ impl Rules {
                     .collect::<Result<_, _>>()?,
                 rules: rule_ids,
                 examples: {
+                    let lines = crate::location::Lines::new(&file.text);
                     let located = |list: &[Spanned<String>]| -> Vec<Example> {
                         list.iter()
                             .map(|e| Example {
                                 text: e.get_ref().clone(),
-                                line: file.line_column(e.span().start).0,
+                                line: lines.line(e.span().start),
                             })
                             .collect()
                     };
