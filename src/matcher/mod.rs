@@ -4,26 +4,37 @@
 //! built twice, once per speaker, each with only the rules that can apply to that speaker
 //! (jargon `term` rules on both: the customer's use of a term matters too). Per side:
 //! - every phrase is compiled into one Aho-Corasick automaton, run once over the turn;
-//! - every pattern gets its own regex, compiled the first time it is needed, and up to
-//!   three sets of literals such that each of its matches contains a literal of every set
-//!   ([`required`]). One more Aho-Corasick automaton finds all patterns' literals in an
-//!   utterance, and only the patterns with a literal of each of their sets there (and the
-//!   few with no set) are run on it: about one pattern in eight of those run then matches.
-//! - a pattern is tried anchored at the places its matches can start ([`starts`]): where
-//!   the automaton found one of the few literals all its matches start with
-//!   (`\bik (?:ga|zal)`), else at the utterance's spaces, word boundaries or start, as its
-//!   syntax allows. Only the few patterns whose matches may start inside a word (11 of the
-//!   built-in pack's agent patterns) are searched for through the utterance. Anchored
-//!   tries need only the pattern's forward lazy DFA, whose states then track one partial
-//!   match instead of one from every position: on hand-written calls that took memory
-//!   from 166 to 103 MiB and time by a third.
+//! - every pattern gets its own regex, compiled the first time it is needed. Each branch
+//!   of its top-level alternation (or the whole, if it is none) gets up to three sets of
+//!   literals such that each of the branch's matches contains a literal of every set
+//!   ([`required`]). One more Aho-Corasick automaton finds all branches' literals in an
+//!   utterance; a branch is nominated when a literal of each of its sets is there (or it
+//!   has no set), and only patterns with a nominated branch are run. Many rules are large
+//!   alternations of unrelated constructions (`\bslaat ... nergens op\b|\bik maak me ...
+//!   zorgen\b|...`) that require nothing as a whole, while each branch requires its own
+//!   words.
+//! - a pattern is tried anchored at the places where its nominated branches' matches can
+//!   start ([`starts`]): where the automaton found one of the few literals all a branch's
+//!   matches start with (`\bik (?:ga|zal)`), else at the utterance's spaces, word
+//!   boundaries or start, as the branch's syntax allows, and then only those within as
+//!   many spaces before a literal of its first set as a match can hold
+//!   ([`required::Required::lookback`]). Only the few branches whose matches may start
+//!   inside a word (1 of the built-in pack's 936 agent branches) make their pattern searched
+//!   for through the utterance. Anchored tries need only the pattern's forward lazy DFA,
+//!   whose states then track one partial match instead of one from every position: on
+//!   hand-written calls that took memory from 166 to 103 MiB and time by a third.
+//!   Nominating and placing by branch instead of by pattern (2026-11-29) took the lazy
+//!   DFAs' work on 2,000 generated calls from 3.9 to 1.6 billion instructions.
 //! - each pattern's lazy DFA has one cache that all threads share, and all caches share a
 //!   budget ([`CACHE_BUDGET`], `analyze --cache-mib`): over it, the least recently used are
 //!   dropped after a turn, so memory stays bounded however varied the archive.
 //!
 //! The pattern regexes run each pattern's exact form (see [`crate::rules::macros`]); the
-//! literals and start places are read off its nominating form, which matches wherever the
-//! exact form does, once when the rules load ([`PatternShape`]), and the parse dropped.
+//! branches, literals and start places are read off its nominating form, which matches
+//! wherever the exact form does, once when the rules load ([`PatternShape`]), and the parse
+//! dropped. A match of the whole is a match of one branch, which then holds that branch's
+//! literals and starts where it can, so a pattern is still tried at every place a match
+//! can start, and finds the same leftmost-first matches.
 //!
 //! (Measured and replaced: all patterns in one lazy DFA that told which of them match an
 //! utterance. On generated text it was fast, but on real calls its cache never warmed:
@@ -47,7 +58,8 @@ use crate::transcript::Speaker;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use pattern::{CacheMemory, PatternRegex};
 use regex_automata::util::syntax;
-use required::Literals;
+use regex_syntax::hir::{Hir, HirKind};
+use required::{Literals, Required};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -123,6 +135,12 @@ struct Side {
     /// Automaton pattern id -> each pattern that needs that literal, and what for.
     literal_uses: Vec<Vec<(usize, LiteralUse)>>,
     patterns: Vec<Pattern>,
+    /// The patterns' branches, pattern by pattern.
+    branches: Vec<Branch>,
+    /// Branch -> the pattern it is of.
+    branch_patterns: Vec<usize>,
+    /// The branches that require no literal, in order.
+    unconditional: Vec<usize>,
 }
 
 /// One pattern rule as the matcher runs it.
@@ -130,17 +148,30 @@ struct Side {
 struct Pattern {
     rule: usize,
     regex: PatternRegex,
-    /// A bit for each of its required literal sets (none: run on every utterance).
-    required_sets: u8,
-    /// Where its matches can start.
-    start: Start,
 }
 
-/// What a pattern needs a literal of the literal automaton for.
+/// One branch of a pattern's top-level alternation (or the whole pattern), as the matcher
+/// nominates it: the pattern is run on an utterance that holds what one of its branches
+/// requires, and tried where the branches so nominated can start. Each branch of a large
+/// alternation (`\bslaat ... nergens op\b|\bik maak me ... zorgen\b|...`) has literals
+/// of its own to require and start at, where the whole has none.
+#[derive(Debug)]
+struct Branch {
+    /// Where its matches can start.
+    start: Start,
+    /// With [`Start::At`]: its matches start at most this many spaces before a literal of
+    /// its first required set ([`Required::lookback`]), so only places that near one found
+    /// are tried.
+    lookback: Option<usize>,
+}
+
+/// What a branch needs a literal of the literal automaton for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LiteralUse {
-    /// It is in the required set with this bit.
-    Required(u8),
+    /// It is in the required set with this bit of `all`, a bit for each of the branch's
+    /// sets; `anchors`: where it is found bounds where the branch's matches can start
+    /// ([`Branch::lookback`]).
+    Required { bit: u8, all: u8, anchors: bool },
     /// A match may start where it is found.
     Starts,
 }
@@ -155,8 +186,15 @@ pub fn pattern_syntax() -> syntax::Config {
 /// to read literals off (see [`crate::rules::macros`]).
 #[derive(Debug, Clone)]
 pub struct PatternShape {
+    /// The branches of its top-level alternation, or itself if it is none.
+    branches: Vec<BranchShape>,
+}
+
+/// A [`Branch`] as read off the pattern's syntax.
+#[derive(Debug, Clone)]
+struct BranchShape {
     /// Literal sets every match contains one literal of each ([`required`]).
-    required: Vec<Literals>,
+    required: Vec<Required>,
     start: StartShape,
 }
 
@@ -176,7 +214,31 @@ impl PatternShape {
     pub fn read(nominating: &str) -> Result<PatternShape, String> {
         let hir = syntax::parse_with(nominating, &pattern_syntax()).map_err(|e| e.to_string())?;
         limits::check(&hir)?;
-        let begins = starts::where_matches_begin(&hir);
+        let mut branches = Vec::new();
+        top_branches(&hir, &mut branches);
+        Ok(PatternShape {
+            branches: branches.into_iter().map(BranchShape::read).collect(),
+        })
+    }
+}
+
+/// The branches of `hir`'s top-level alternation, nested ones flattened (a match of the
+/// whole is a match of one of them), or `hir` itself.
+fn top_branches<'a>(hir: &'a Hir, out: &mut Vec<&'a Hir>) {
+    match hir.kind() {
+        HirKind::Capture(capture) => top_branches(&capture.sub, out),
+        HirKind::Alternation(branches) => {
+            for branch in branches {
+                top_branches(branch, out);
+            }
+        }
+        _ => out.push(hir),
+    }
+}
+
+impl BranchShape {
+    fn read(hir: &Hir) -> BranchShape {
+        let begins = starts::where_matches_begin(hir);
         let only_at_utterance_start = starts::Begins {
             utterance_start: true,
             ..Default::default()
@@ -184,16 +246,16 @@ impl PatternShape {
         // One place beats the places a starting literal is found.
         let start = match begins {
             Some(begins) if begins == only_at_utterance_start => StartShape::At(begins),
-            _ => match (starts::starting_set(&hir), begins) {
+            _ => match (starts::starting_set(hir), begins) {
                 (Some(literals), _) => StartShape::Literals(literals),
                 (None, Some(begins)) => StartShape::At(begins),
                 (None, None) => StartShape::Anywhere,
             },
         };
-        Ok(PatternShape {
-            required: required::required_sets(&hir),
+        BranchShape {
+            required: required::required_sets(hir),
             start,
-        })
+        }
     }
 }
 
@@ -326,14 +388,22 @@ impl<K: std::hash::Hash + Eq + Clone, V: PartialEq> Grouped<K, V> {
 /// Buffers [`Matcher::find`] reuses from turn to turn (one per thread).
 #[derive(Debug, Default)]
 pub struct MatchScratch {
-    /// (pattern, offset in the utterance) of each literal found that a match of the pattern
+    /// (branch, offset in the utterance) of each literal found that a match of the branch
     /// may start at.
     starts: Vec<(usize, usize)>,
+    /// (branch, offset in the utterance) of each literal found that a match of the branch
+    /// starts near ([`Branch::lookback`]).
+    anchors: Vec<(usize, usize)>,
     /// The utterance's places where patterns may start, by kind.
     places: StartPlaces,
-    /// Per pattern of the side, the bits of its required sets found in the utterance at
-    /// hand.
+    /// Per branch of the side's patterns, the bits of its required sets found in the
+    /// utterance at hand.
     found_sets: Vec<u8>,
+    /// The branches with a literal of each of their required sets in the utterance at hand
+    /// (and those that require none).
+    nominated: Vec<usize>,
+    /// Where the pattern at hand is tried.
+    tried: Vec<usize>,
 }
 
 impl Side {
@@ -352,32 +422,46 @@ impl Side {
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
         let mut literal_uses = Grouped::default();
         let mut compiled = Vec::with_capacity(patterns.len());
-        for (index, pattern) in patterns.iter().enumerate() {
-            let shape = &pattern.shape;
-            let required_sets = ((1u16 << shape.required.len()) - 1) as u8;
-            for (set_index, set) in shape.required.iter().enumerate() {
-                for literal in set {
-                    literal_uses.add(
-                        literal.clone(),
-                        (index, LiteralUse::Required(1 << set_index)),
-                    );
+        let mut branches = Vec::new();
+        let mut branch_patterns = Vec::new();
+        let mut unconditional = Vec::new();
+        for (pattern_index, pattern) in patterns.iter().enumerate() {
+            for shape in &pattern.shape.branches {
+                let index = branches.len();
+                let all = ((1u16 << shape.required.len()) - 1) as u8;
+                if all == 0 {
+                    unconditional.push(index);
                 }
-            }
-            let start = match &shape.start {
-                StartShape::Literals(literals) => {
-                    for literal in literals {
-                        literal_uses.add(literal.clone(), (index, LiteralUse::Starts));
+                let lookback = match shape.start {
+                    StartShape::At(_) => shape.required.first().and_then(|set| set.lookback),
+                    _ => None,
+                };
+                for (set_index, set) in shape.required.iter().enumerate() {
+                    for literal in &set.literals {
+                        let used = LiteralUse::Required {
+                            bit: 1 << set_index,
+                            all,
+                            anchors: set_index == 0 && lookback.is_some(),
+                        };
+                        literal_uses.add(literal.clone(), (index, used));
                     }
-                    Start::AtLiterals
                 }
-                StartShape::At(begins) => Start::At(*begins),
-                StartShape::Anywhere => Start::Anywhere,
-            };
+                let start = match &shape.start {
+                    StartShape::Literals(literals) => {
+                        for literal in literals {
+                            literal_uses.add(literal.clone(), (index, LiteralUse::Starts));
+                        }
+                        Start::AtLiterals
+                    }
+                    StartShape::At(begins) => Start::At(*begins),
+                    StartShape::Anywhere => Start::Anywhere,
+                };
+                branches.push(Branch { start, lookback });
+                branch_patterns.push(pattern_index);
+            }
             compiled.push(Pattern {
                 rule: pattern.rule,
                 regex: PatternRegex::new(&pattern.exact),
-                required_sets,
-                start,
             });
         }
         let literal_automaton = AhoCorasick::builder()
@@ -393,6 +477,9 @@ impl Side {
             literals: literal_automaton,
             literal_uses: literal_uses.values,
             patterns: compiled,
+            branches,
+            branch_patterns,
+            unconditional,
         })
     }
 
@@ -423,30 +510,49 @@ impl Side {
         let haystack = utterance.as_bytes();
         let MatchScratch {
             starts,
+            anchors,
             found_sets,
+            nominated,
             places,
+            tried,
         } = scratch;
         places.forget();
         found_sets.clear();
-        found_sets.resize(self.patterns.len(), 0);
+        found_sets.resize(self.branches.len(), 0);
         starts.clear();
+        anchors.clear();
+        nominated.clear();
+        nominated.extend_from_slice(&self.unconditional);
         for found in self.literals.find_overlapping_iter(utterance) {
-            for &(index, used) in &self.literal_uses[found.pattern().as_usize()] {
+            for &(branch, used) in &self.literal_uses[found.pattern().as_usize()] {
                 match used {
-                    LiteralUse::Required(bit) => found_sets[index] |= bit,
-                    LiteralUse::Starts => starts.push((index, found.start())),
+                    LiteralUse::Required {
+                        bit,
+                        all,
+                        anchors: anchored,
+                    } => {
+                        let before = found_sets[branch];
+                        found_sets[branch] |= bit;
+                        // Once, when its last set is found.
+                        if before != all && before | bit == all {
+                            nominated.push(branch);
+                        }
+                        if anchored {
+                            anchors.push((branch, found.start()));
+                        }
+                    }
+                    LiteralUse::Starts => starts.push((branch, found.start())),
                 }
             }
         }
-        starts.sort_unstable();
-        starts.dedup();
-        let mut starts = starts.as_slice();
-        let matching = self
-            .patterns
-            .iter()
-            .enumerate()
-            .filter(|&(index, pattern)| found_sets[index] == pattern.required_sets);
-        for (index, pattern) in matching {
+        let mut starts = sorted_by_branch(starts);
+        let mut anchors = sorted_by_branch(anchors);
+        // Pattern by pattern in pack order, as their branches are.
+        nominated.sort_unstable();
+        for of_pattern in
+            nominated.chunk_by(|&a, &b| self.branch_patterns[a] == self.branch_patterns[b])
+        {
+            let pattern = &self.patterns[self.branch_patterns[of_pattern[0]]];
             let push = |m: regex_automata::Match| {
                 let (start, end) = char_aligned(utterance, m.start(), m.end());
                 // Like phrase spans, pattern spans exclude the padding spaces a pattern
@@ -459,29 +565,58 @@ impl Side {
                     span: range.start + trimmed_start..range.start + trimmed_end,
                 });
             };
+            tried.clear();
+            let mut anywhere = false;
+            let mut several = false;
+            for &branch in of_pattern {
+                let branch_places = &mut *tried;
+                several |= !branch_places.is_empty();
+                match self.branches[branch].start {
+                    Start::AtLiterals => branch_places
+                        .extend(take_own(&mut starts, branch).iter().map(|&(_, at)| at)),
+                    Start::At(begins) => match self.branches[branch].lookback {
+                        None => branch_places.extend_from_slice(places.of(haystack, begins)),
+                        Some(lookback) => {
+                            let near = take_own(&mut anchors, branch);
+                            branch_places.extend(places.near(haystack, begins, near, lookback));
+                        }
+                    },
+                    Start::Anywhere => anywhere = true,
+                }
+            }
             // Every match, not just the first: a later one may hold where the first is
             // negated or in the wrong mood (run-on ASR turns hold several sentences).
-            match pattern.start {
-                Start::AtLiterals => {
-                    let skip = starts.partition_point(|&(pattern, _)| pattern < index);
-                    let count = starts[skip..].partition_point(|&(pattern, _)| pattern == index);
-                    let (own, rest) = starts[skip..].split_at(count);
-                    starts = rest;
-                    let own = own.iter().map(|&(_, at)| at);
-                    pattern
-                        .regex
-                        .find_anchored(haystack, own, cache_memory, push);
+            if anywhere {
+                pattern.regex.find_all(haystack, push);
+            } else {
+                if several {
+                    tried.sort_unstable();
+                    tried.dedup();
                 }
-                Start::At(begins) => {
-                    let places = places.of(haystack, begins).iter().copied();
-                    pattern
-                        .regex
-                        .find_anchored(haystack, places, cache_memory, push);
-                }
-                Start::Anywhere => pattern.regex.find_all(haystack, push),
+                let tried = tried.iter().copied();
+                pattern
+                    .regex
+                    .find_anchored(haystack, tried, cache_memory, push);
             }
         }
     }
+}
+
+/// `found` (branch, offset) pairs sorted by branch, then offset, each once.
+fn sorted_by_branch(found: &mut Vec<(usize, usize)>) -> &[(usize, usize)] {
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// The pairs of branch `index` at the head of `found` (sorted by branch, as branches are
+/// looked at in order), which then starts after them.
+fn take_own<'a>(found: &mut &'a [(usize, usize)], index: usize) -> &'a [(usize, usize)] {
+    let skip = found.partition_point(|&(branch, _)| branch < index);
+    let count = found[skip..].partition_point(|&(branch, _)| branch == index);
+    let (own, rest) = found[skip..].split_at(count);
+    *found = rest;
+    own
 }
 
 /// One utterance's places where patterns may start, per kind of [`starts::Begins`], each
@@ -492,12 +627,54 @@ struct StartPlaces {
     by_kind: [Vec<usize>; starts::Begins::KINDS],
     /// A bit per kind in `by_kind` found for the utterance at hand.
     found: u8,
+    /// With `spaces_counted`: at each offset of the utterance and its end, how many spaces
+    /// come before it.
+    spaces_before: Vec<u32>,
+    spaces_counted: bool,
 }
 
 impl StartPlaces {
     /// Starts a new utterance.
     fn forget(&mut self) {
         self.found = 0;
+        self.spaces_counted = false;
+    }
+
+    /// The places of [`Self::of`] that have, at or after them, one of the offsets `near`
+    /// (sorted, in `(pattern, offset)` pairs) with at most `lookback` spaces in between.
+    fn near<'a>(
+        &'a mut self,
+        haystack: &[u8],
+        begins: starts::Begins,
+        near: &'a [(usize, usize)],
+        lookback: usize,
+    ) -> impl Iterator<Item = usize> + 'a {
+        if !self.spaces_counted {
+            self.spaces_before.clear();
+            let mut count = 0;
+            for &byte in haystack {
+                self.spaces_before.push(count);
+                count += u32::from(byte == b' ');
+            }
+            self.spaces_before.push(count);
+            self.spaces_counted = true;
+        }
+        self.of(haystack, begins);
+        let StartPlaces {
+            by_kind,
+            spaces_before,
+            ..
+        } = self;
+        let mut next = near.iter().map(|&(_, at)| at).peekable();
+        by_kind[begins.index()]
+            .iter()
+            .copied()
+            .filter(move |&place| {
+                while next.next_if(|&at| at < place).is_some() {}
+                next.peek().is_some_and(|&at| {
+                    (spaces_before[at] - spaces_before[place]) as usize <= lookback
+                })
+            })
     }
 
     /// The offsets in `haystack` where matches of a pattern that `begins` can start.
@@ -580,6 +757,99 @@ mod tests {
             vec![(1, "ja"), (1, "ja")],
             "only rules for both sides"
         );
+    }
+
+    #[test]
+    fn each_branch_of_a_top_level_alternation_is_nominated_by_its_own_literals() {
+        let shape = PatternShape::read(
+            r"\bslaat (?:(?:echt|toch) )*nergens op\b|(?:\bik maak me (?:zorgen|druk)\b|^ [^ ]+ $)",
+        )
+        .unwrap();
+        let described: Vec<String> = shape
+            .branches
+            .iter()
+            .map(|branch| {
+                let required: Vec<Vec<String>> = branch
+                    .required
+                    .iter()
+                    .map(|set| required::tests::strings(set.literals.clone()))
+                    .collect();
+                let start = match &branch.start {
+                    StartShape::Literals(literals) => {
+                        format!("at {:?}", required::tests::strings(literals.clone()))
+                    }
+                    StartShape::At(begins) => format!("at {begins:?}"),
+                    StartShape::Anywhere => "anywhere".to_string(),
+                };
+                format!("{required:?} {start}")
+            })
+            .collect();
+        assert_eq!(
+            described,
+            [
+                r#"[["nergens op"], ["slaat "]] at ["slaat "]"#,
+                r#"[["ik maak me druk", "ik maak me zorgen"]] at ["ik maak me druk", "ik maak me zorgen"]"#,
+                "[] at Begins { space: false, boundary: false, utterance_start: true }",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pattern_runs_where_any_branch_is_nominated_and_tries_the_union_of_their_places() {
+        let agent = Sides::Only(Speaker::Agent);
+        let source = r"\bik heb (?:[^ ]+ ){0,2}gereset\b|\bdat is (?:nu )?gebeurd\b|\bklaar\b";
+        let m = Matcher::new(
+            &[],
+            &[PatternSource {
+                exact: source.to_string(),
+                shape: PatternShape::read(source).unwrap(),
+                rule: 0,
+                sides: agent,
+            }],
+        )
+        .unwrap();
+        let found = |text: &str| {
+            let mut out = Vec::new();
+            let whole = 0..text.len();
+            m.find(
+                Speaker::Agent,
+                text,
+                std::slice::from_ref(&whole),
+                &mut MatchScratch::default(),
+                &mut out,
+            );
+            out.iter()
+                .map(|c| text[c.span.clone()].to_string())
+                .collect::<Vec<String>>()
+        };
+        assert_eq!(
+            found(" zo dat is nu gebeurd en ik heb de modem gereset klaar "),
+            ["dat is nu gebeurd", "ik heb de modem gereset", "klaar"]
+        );
+        // "gereset" three words after "heb": out of the branch's reach.
+        assert_eq!(
+            found(" ik heb de oude modem ook gereset "),
+            Vec::<String>::new()
+        );
+        assert_eq!(found(" ik heb hem gereset "), ["ik heb hem gereset"]);
+    }
+
+    #[test]
+    fn places_near_an_anchor_are_those_with_few_enough_spaces_before_it() {
+        let haystack = b" a b c d e f ";
+        let spaces = starts::Begins {
+            space: true,
+            ..Default::default()
+        };
+        let mut places = StartPlaces::default();
+        // Anchors at "d" (offset 7) and "f" (offset 11), for branch 3.
+        let anchors = [(3, 7), (3, 11)];
+        let near: Vec<usize> = places.near(haystack, spaces, &anchors, 1).collect();
+        assert_eq!(near, [6, 10], "the space right before each anchor");
+        let near: Vec<usize> = places.near(haystack, spaces, &anchors, 2).collect();
+        assert_eq!(near, [4, 6, 8, 10]);
+        let near: Vec<usize> = places.near(haystack, spaces, &anchors[..1], 9).collect();
+        assert_eq!(near, [0, 2, 4, 6], "never after the last anchor");
     }
 
     /// Every line of the hand-written tuning corpus, roughly as normalisation makes it (any

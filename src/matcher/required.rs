@@ -18,6 +18,11 @@
 //!
 //! Look-around assertions match the empty string, so they neither add nor remove a
 //! requirement; a set holding the empty string requires nothing and is dropped.
+//!
+//! Each set also says how far into a match its literal can start, counted in spaces
+//! ([`Required::lookback`]): in `\bik (?:[^ ]+ ){0,3}doen\b` a match holds at most four
+//! spaces before `doen`, so it starts within four spaces before a `doen` the automaton
+//! found, and the matcher need not try the pattern at the utterance's other places.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -39,11 +44,60 @@ const WORTH_ADDING: usize = 3;
 
 pub type Literals = Vec<Vec<u8>>;
 
+/// One required set: every match contains one of `literals`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Required {
+    pub literals: Literals,
+    /// At most this many spaces precede, within the match, the start of a literal of the
+    /// set that the match contains (`None`: no bound, as after `.*`). Dropping a literal
+    /// that starts with another keeps it: the shorter one starts at the same place.
+    pub lookback: Option<usize>,
+}
+
 /// Sets of literals such that every match of `hir` contains a literal of each set, most
 /// selective first. Empty when no useful set was found: the pattern has to be run on every
 /// utterance.
-pub fn required_sets(hir: &Hir) -> Vec<Literals> {
-    sets(hir).into_iter().map(without_redundant).collect()
+pub fn required_sets(hir: &Hir) -> Vec<Required> {
+    sets(hir)
+        .into_iter()
+        .map(|set| Required {
+            literals: without_redundant(set.literals),
+            ..set
+        })
+        .collect()
+}
+
+/// The most spaces a match of `hir` can hold (`None`: no bound).
+pub(super) fn max_spaces(hir: &Hir) -> Option<usize> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(0),
+        HirKind::Literal(literal) => Some(literal.0.iter().filter(|&&b| b == b' ').count()),
+        HirKind::Class(Class::Bytes(bytes)) => Some(
+            bytes
+                .ranges()
+                .iter()
+                .any(|range| (range.start()..=range.end()).contains(&b' '))
+                .into(),
+        ),
+        HirKind::Class(Class::Unicode(chars)) => Some(
+            chars
+                .ranges()
+                .iter()
+                .any(|range| (range.start()..=range.end()).contains(&' '))
+                .into(),
+        ),
+        HirKind::Capture(capture) => max_spaces(&capture.sub),
+        HirKind::Repetition(repetition) => match max_spaces(&repetition.sub)? {
+            0 => Some(0),
+            body => body.checked_mul(usize::try_from(repetition.max?).ok()?),
+        },
+        HirKind::Concat(parts) => parts
+            .iter()
+            .try_fold(0usize, |sum, part| sum.checked_add(max_spaces(part)?)),
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .try_fold(0, |most, branch| Some(most.max(max_spaces(branch)?))),
+    }
 }
 
 /// Drops every literal that starts with another literal of the set: where it occurs, the
@@ -63,25 +117,39 @@ pub(super) fn without_redundant(mut set: Literals) -> Literals {
     kept
 }
 
-fn sets(hir: &Hir) -> Vec<Literals> {
+fn sets(hir: &Hir) -> Vec<Required> {
     if let Some(set) = exact(hir) {
         return if selectivity(&set).0 > 0 {
-            vec![set]
+            vec![Required {
+                literals: set,
+                lookback: Some(0),
+            }]
         } else {
             Vec::new()
         };
     }
     match hir.kind() {
         HirKind::Capture(capture) => sets(&capture.sub),
+        // The first repeat holds one.
         HirKind::Repetition(repetition) if repetition.min >= 1 => sets(&repetition.sub),
         // (a1 and a2) or (b1 and b2) requires (a1 or b1) and (a2 or b2).
         HirKind::Alternation(branches) => {
-            let per_branch: Vec<Vec<Literals>> = branches.iter().map(sets).collect();
+            let per_branch: Vec<Vec<Required>> = branches.iter().map(sets).collect();
             let common = per_branch.iter().map(Vec::len).min().unwrap_or(0);
-            let mut unions: Vec<Literals> = (0..common)
-                .map(|i| deduplicated(per_branch.iter().flat_map(|b| b[i].clone()).collect()))
+            let mut unions: Vec<Required> = (0..common)
+                .map(|i| Required {
+                    literals: deduplicated(
+                        per_branch
+                            .iter()
+                            .flat_map(|b| b[i].literals.clone())
+                            .collect(),
+                    ),
+                    lookback: per_branch
+                        .iter()
+                        .try_fold(0, |most, b| Some(most.max(b[i].lookback?))),
+                })
                 .collect();
-            unions.sort_by_key(|set| std::cmp::Reverse(selectivity(set)));
+            unions.sort_by_key(|set| std::cmp::Reverse(selectivity(&set.literals)));
             unions
         }
         HirKind::Concat(parts) => concat_sets(parts),
@@ -92,19 +160,25 @@ fn sets(hir: &Hir) -> Vec<Literals> {
 /// The most selective requirements among a concatenation's parts and its runs of exact
 /// parts multiplied out, taken from parts that do not overlap (a run and a longer run from
 /// the same start would require the same text twice).
-fn concat_sets(parts: &[Hir]) -> Vec<Literals> {
+fn concat_sets(parts: &[Hir]) -> Vec<Required> {
     struct Candidate {
         set: Literals,
+        lookback: Option<usize>,
         parts: std::ops::Range<usize>,
         /// One of a single inexact part's own sets, which go together.
         of_part: bool,
     }
     let exact_parts: Vec<Option<Literals>> = parts.iter().map(exact).collect();
     let mut candidates = Vec::new();
+    // The most spaces the parts before each part can hold.
+    let mut before = Some(0usize);
     for (start, part) in parts.iter().enumerate() {
+        let spaces_before = before;
+        before = before.and_then(|sum| sum.checked_add(max_spaces(part)?));
         match &exact_parts[start] {
             None => candidates.extend(sets(part).into_iter().map(|set| Candidate {
-                set,
+                set: set.literals,
+                lookback: spaces_before.and_then(|b| b.checked_add(set.lookback?)),
                 parts: start..start + 1,
                 of_part: true,
             })),
@@ -115,6 +189,7 @@ fn concat_sets(parts: &[Hir]) -> Vec<Literals> {
                     if selectivity(&product).0 > 0 {
                         candidates.push(Candidate {
                             set: product.clone(),
+                            lookback: spaces_before,
                             parts: start..end,
                             of_part: false,
                         });
@@ -150,7 +225,13 @@ fn concat_sets(parts: &[Hir]) -> Vec<Literals> {
         }
         chosen.push(candidate);
     }
-    chosen.into_iter().map(|c| c.set).collect()
+    chosen
+        .into_iter()
+        .map(|c| Required {
+            literals: c.set,
+            lookback: c.lookback,
+        })
+        .collect()
 }
 
 /// How selective a required set is, as an ordering key: the length of its shortest
@@ -283,8 +364,40 @@ pub(super) mod tests {
     fn all_sets(pattern: &str) -> Vec<Vec<String>> {
         required_sets(&parsed(pattern))
             .into_iter()
-            .map(strings)
+            .map(|set| strings(set.literals))
             .collect()
+    }
+
+    /// Each required set's lookback, most selective first.
+    fn lookbacks(pattern: &str) -> Vec<Option<usize>> {
+        required_sets(&parsed(pattern))
+            .into_iter()
+            .map(|set| set.lookback)
+            .collect()
+    }
+
+    #[test]
+    fn lookback_counts_the_spaces_a_match_can_hold_before_its_literal() {
+        // "doen" after up to 1 + 3 spaces; "ik " at the start.
+        assert_eq!(
+            lookbacks(r"\bik (?:[^ ]+ ){0,3}(?:doen|maken)\b"),
+            vec![Some(4), Some(0)]
+        );
+        // The larger of the branches'.
+        assert_eq!(
+            lookbacks(r"\bik (?:[^ ]+ )?hoor\b|\bwe [^ ]+ zien\b"),
+            vec![Some(2), Some(0)]
+        );
+        // A repeat's body: its first repeat holds it (the literal starts at its space).
+        assert_eq!(lookbacks(r"(?:[^ ]+ gereset ){2,}"), vec![Some(0)]);
+        // A run of exact parts starts where its first part does.
+        assert_eq!(lookbacks(r"^ [^ ]+ (?:ik|we) (?:ga|zal) "), vec![Some(1)]);
+        // No bound after a class with a space in it, repeated without end.
+        assert_eq!(lookbacks(r"\bik [^x]* gereset\b"), vec![None, Some(0)]);
+        assert_eq!(
+            lookbacks(r"\bik .{0,20} gereset\b"),
+            vec![Some(21), Some(0)]
+        );
     }
 
     #[test]
