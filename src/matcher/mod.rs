@@ -581,16 +581,17 @@ impl Side {
             let mut anywhere = false;
             let mut several = false;
             for &branch in of_pattern {
-                let branch_places = &mut *tried;
-                several |= !branch_places.is_empty();
+                // Places of two branches need sorting into one ascending list.
+                several |= !tried.is_empty();
                 match self.branches[branch].start {
-                    Start::AtLiterals => branch_places
-                        .extend(take_own(&mut starts, branch).iter().map(|&(_, at)| at)),
+                    Start::AtLiterals => {
+                        tried.extend(take_own(&mut starts, branch).iter().map(|&(_, at)| at));
+                    }
                     Start::At(begins) => match self.branches[branch].lookback {
-                        None => branch_places.extend_from_slice(places.of(haystack, begins)),
+                        None => tried.extend_from_slice(places.of(haystack, begins)),
                         Some(lookback) => {
                             let near = take_own(&mut anchors, branch);
-                            branch_places.extend(places.near(haystack, begins, near, lookback));
+                            tried.extend(places.near(haystack, begins, near, lookback));
                         }
                     },
                     Start::Anywhere => anywhere = true,
