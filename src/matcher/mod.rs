@@ -730,10 +730,13 @@ mod tests {
                 (" ja ".into(), 0, agent),
                 (" ja ".into(), 1, Sides::Both),
                 (" ik begrijp het ".into(), 2, agent),
+                (" het hoe ".into(), 6, agent),
             ],
             &[
                 pattern(r" (wat|hoe) ", 3, agent),
                 pattern(r"^ [^ ]+ ", 4, agent),
+                // Its literal is in the turn, but across the utterances' boundary.
+                pattern(r"\bhet hoe\b", 5, agent),
             ],
         )
         .unwrap();
@@ -760,6 +763,7 @@ mod tests {
                 (0, "ja"),
                 (1, "ja"),
                 (2, "ik begrijp het"),
+                (6, "het hoe"),
                 (4, "jaar"),
                 (3, "hoe"),
                 (4, "hoe"),
