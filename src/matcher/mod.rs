@@ -869,6 +869,99 @@ mod tests {
         assert_eq!(near, [0, 2, 4, 6], "never after the last anchor");
     }
 
+    /// Patterns put together at random from the pieces rules are made of (words, word
+    /// lists, bounded gaps, filler loops without end, optional words, word prefixes, `^`,
+    /// `$`, `\b`, top-level alternations), all in one matcher, run on random word
+    /// sequences: the matcher must find exactly what a plain search for each pattern
+    /// finds, whatever branches, literals, start places and lookbacks it reads off them.
+    /// Rule authors write such patterns; the built-in pack has only some of the shapes.
+    #[test]
+    fn random_patterns_find_what_a_plain_search_finds() {
+        const WORDS: [&str; 8] = ["ik", "heb", "de", "modem", "nu", "gereset", "hij", "werkt"];
+        let mut rng = fastrand::Rng::with_seed(20261129);
+        let word = |rng: &mut fastrand::Rng| WORDS[rng.usize(..WORDS.len())];
+        let branch = |rng: &mut fastrand::Rng| {
+            let mut branch = [" ", "^ ", "\\b", "(?:^| )"][rng.usize(..4)].to_string();
+            for _ in 0..rng.usize(1..5) {
+                let piece = match rng.usize(..8) {
+                    0 | 1 => format!("{} ", word(rng)),
+                    2 => format!("(?:{}|{}) ", word(rng), word(rng)),
+                    3 => format!("(?:[^ ]+ ){{0,{}}}", rng.usize(1..4)),
+                    4 => format!("(?:(?:{}|{}) )*", word(rng), word(rng)),
+                    5 => "[^ ]+ ".to_string(),
+                    6 => format!("(?:{} )?", word(rng)),
+                    _ => format!("{}[^ ]* ", &word(rng)[..1]),
+                };
+                branch.push_str(&piece);
+            }
+            if rng.bool() {
+                branch.push('$');
+            }
+            branch
+        };
+        let mut sources = Vec::new();
+        while sources.len() < 300 {
+            let branches: Vec<String> = (0..rng.usize(1..5)).map(|_| branch(&mut rng)).collect();
+            let source = branches.join("|");
+            // Patterns that can match the empty string are refused at load.
+            if PatternShape::read(&source).is_ok() {
+                sources.push(source);
+            }
+        }
+        let agent = Sides::Only(Speaker::Agent);
+        let patterns: Vec<PatternSource> = sources
+            .iter()
+            .enumerate()
+            .map(|(rule, source)| PatternSource {
+                exact: source.clone(),
+                shape: PatternShape::read(source).unwrap(),
+                rule,
+                sides: agent,
+            })
+            .collect();
+        let matcher = Matcher::new(&[], &patterns).unwrap();
+        let plain: Vec<regex::bytes::Regex> = sources
+            .iter()
+            .map(|source| {
+                regex::bytes::RegexBuilder::new(source)
+                    .unicode(false)
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        let mut scratch = MatchScratch::default();
+        let mut matched = 0;
+        for _ in 0..400 {
+            let words: Vec<&str> = (0..rng.usize(1..14)).map(|_| word(&mut rng)).collect();
+            let text = format!(" {} ", words.join(" "));
+            let whole = 0..text.len();
+            let mut found = Vec::new();
+            matcher.find(
+                Speaker::Agent,
+                &text,
+                std::slice::from_ref(&whole),
+                &mut scratch,
+                &mut found,
+            );
+            // Starts compared without the padding spaces a pattern may consume.
+            let start = |at: usize| text[..at].trim_end_matches(' ').len();
+            for (rule, regex) in plain.iter().enumerate() {
+                let expected: Vec<usize> = regex
+                    .find_iter(text.as_bytes())
+                    .map(|m| start(m.start()))
+                    .collect();
+                let by_matcher: Vec<usize> = found
+                    .iter()
+                    .filter(|c| c.rule == rule)
+                    .map(|c| start(c.span.start))
+                    .collect();
+                assert_eq!(by_matcher, expected, "{:?} in {text:?}", sources[rule]);
+                matched += expected.len();
+            }
+        }
+        assert!(matched > 1_000, "only {matched} matches compared");
+    }
+
     /// Every line of the hand-written tuning corpus, roughly as normalisation makes it (any
     /// text will do, as long as it is varied), padded.
     fn corpus_lines() -> Vec<String> {
