@@ -881,7 +881,13 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(20261129);
         let word = |rng: &mut fastrand::Rng| WORDS[rng.usize(..WORDS.len())];
         let branch = |rng: &mut fastrand::Rng| {
-            let mut branch = [" ", "^ ", "\\b", "(?:^| )"][rng.usize(..4)].to_string();
+            let mut branch = match rng.usize(..5) {
+                0 => " ".to_string(),
+                1 => "^ ".to_string(),
+                2 => "\\b".to_string(),
+                3 => "(?:^| )".to_string(),
+                _ => format!("(?:^|\\b(?:{}|{})) ", word(rng), word(rng)),
+            };
             for _ in 0..rng.usize(1..5) {
                 let piece = match rng.usize(..8) {
                     0 | 1 => format!("{} ", word(rng)),
