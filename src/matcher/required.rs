@@ -128,8 +128,14 @@ fn sets(hir: &Hir) -> Vec<Required> {
             Vec::new()
         };
     }
+    inexact_sets(hir)
+}
+
+/// [`sets`] of a `hir` known to have no exact set.
+fn inexact_sets(hir: &Hir) -> Vec<Required> {
     match hir.kind() {
-        HirKind::Capture(capture) => sets(&capture.sub),
+        // A capture is exact when what it holds is.
+        HirKind::Capture(capture) => inexact_sets(&capture.sub),
         // The first repeat holds one.
         HirKind::Repetition(repetition) if repetition.min >= 1 => sets(&repetition.sub),
         // (a1 and a2) or (b1 and b2) requires (a1 or b1) and (a2 or b2).
@@ -176,7 +182,7 @@ fn concat_sets(parts: &[Hir]) -> Vec<Required> {
         let spaces_before = before;
         before = before.and_then(|sum| sum.checked_add(max_spaces(part)?));
         match &exact_parts[start] {
-            None => candidates.extend(sets(part).into_iter().map(|set| Candidate {
+            None => candidates.extend(inexact_sets(part).into_iter().map(|set| Candidate {
                 set: set.literals,
                 lookback: spaces_before.and_then(|b| b.checked_add(set.lookback?)),
                 parts: start..start + 1,
