@@ -584,22 +584,20 @@ impl Walker<'_> {
                 }
                 Err(e) => {
                     let at = e.path().unwrap_or(root);
-                    let message = match at.read_link() {
+                    let message = match (e.loop_ancestor(), at.read_link()) {
+                        (Some(ancestor), _) => format!(
+                            "symbolic link loop: not followed (it leads back to {})",
+                            ancestor.display()
+                        ),
                         // A link to nothing is an input only if its name is one.
-                        Ok(target) if e.loop_ancestor().is_none() => {
+                        (None, Ok(target)) => {
                             let name = || at.display().to_string();
                             if !self.take(&relative_name(at, root), name) {
                                 continue;
                             }
                             format!("broken symbolic link (to {})", target.display())
                         }
-                        _ => match e.loop_ancestor() {
-                            Some(ancestor) => format!(
-                                "symbolic link loop: not followed (it leads back to {})",
-                                ancestor.display()
-                            ),
-                            None => format!("cannot read directory entry: {e}"),
-                        },
+                        (None, Err(_)) => format!("cannot read directory entry: {e}"),
                     };
                     self.fail(&at.display().to_string(), InputError::new("io", message))?;
                 }

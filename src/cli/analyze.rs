@@ -62,7 +62,8 @@ pub struct Args {
     threads: Option<usize>,
     /// How much memory the patterns' automaton caches may hold in all, shared by every
     /// thread. More runs long archives of varied hand-written text faster (40 runs the
-    /// bundled corpus 7% faster, at 103 MiB peak on 2 threads); less keeps peak memory lower.
+    /// bundled corpus ~20% faster, at 101-102 MiB peak on 2 threads); less keeps peak
+    /// memory lower.
     /// Reports are the same whatever the value.
     #[arg(long, value_name = "MIB", default_value_t = callqa::matcher::CACHE_BUDGET >> 20)]
     cache_mib: usize,

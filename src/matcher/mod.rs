@@ -137,10 +137,6 @@ struct Side {
     patterns: Vec<Pattern>,
     /// The patterns' branches, pattern by pattern.
     branches: Vec<Branch>,
-    /// Branch -> the pattern it is of.
-    branch_patterns: Vec<usize>,
-    /// Branch -> a bit for each of its required sets.
-    branch_sets: Vec<u8>,
     /// The branches that require no literal, in order.
     unconditional: Vec<usize>,
 }
@@ -159,21 +155,20 @@ struct Pattern {
 /// of its own to require and start at, where the whole has none.
 #[derive(Debug)]
 struct Branch {
+    /// The pattern it is of.
+    pattern: usize,
+    /// A bit for each of its required literal sets (none: nominated on every utterance).
+    required_sets: u8,
     /// Where its matches can start.
     start: Start,
-    /// With [`Start::At`]: its matches start at most this many spaces before a literal of
-    /// its first required set ([`Required::lookback`]), so only places that near one found
-    /// are tried.
-    lookback: Option<usize>,
 }
 
 /// What a branch needs a literal of the literal automaton for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LiteralUse {
-    /// It is in the required set with this bit of `all`, a bit for each of the branch's
-    /// sets; `anchors`: where it is found bounds where the branch's matches can start
-    /// ([`Branch::lookback`]).
-    Required { bit: u8, all: u8, anchors: bool },
+    /// It is in the required set with this bit; `anchors`: where it is found bounds where
+    /// the branch's matches can start (the lookback of [`Start::At`]).
+    Required { bit: u8, anchors: bool },
     /// A match may start where it is found.
     Starts,
 }
@@ -350,8 +345,12 @@ impl Matcher {
 enum Start {
     /// Where the automaton found one of the pattern's [`LiteralUse::Starts`] literals.
     AtLiterals,
-    /// At these kinds of places.
-    At(starts::Begins),
+    /// At these kinds of places; with a `lookback`, only those at most this many spaces
+    /// before a literal of its first required set ([`Required::lookback`]).
+    At {
+        begins: starts::Begins,
+        lookback: Option<usize>,
+    },
     /// Anywhere: the pattern is searched for.
     Anywhere,
 }
@@ -394,7 +393,7 @@ pub struct MatchScratch {
     /// may start at.
     starts: Vec<(usize, usize)>,
     /// (branch, offset in the utterance) of each literal found that a match of the branch
-    /// starts near ([`Branch::lookback`]).
+    /// starts near (the lookback of [`Start::At`]).
     anchors: Vec<(usize, usize)>,
     /// The utterance's places where patterns may start, by kind.
     places: StartPlaces,
@@ -425,14 +424,12 @@ impl Side {
         let mut literal_uses = Grouped::default();
         let mut compiled = Vec::with_capacity(patterns.len());
         let mut branches = Vec::new();
-        let mut branch_patterns = Vec::new();
-        let mut branch_sets = Vec::new();
         let mut unconditional = Vec::new();
         for (pattern_index, pattern) in patterns.iter().enumerate() {
             for shape in &pattern.shape.branches {
                 let index = branches.len();
-                let all = ((1u16 << shape.required.len()) - 1) as u8;
-                if all == 0 {
+                let required_sets = ((1u16 << shape.required.len()) - 1) as u8;
+                if required_sets == 0 {
                     unconditional.push(index);
                 }
                 let lookback = match shape.start {
@@ -443,7 +440,6 @@ impl Side {
                     for literal in &set.literals {
                         let used = LiteralUse::Required {
                             bit: 1 << set_index,
-                            all,
                             anchors: set_index == 0 && lookback.is_some(),
                         };
                         literal_uses.add(literal.clone(), (index, used));
@@ -456,12 +452,17 @@ impl Side {
                         }
                         Start::AtLiterals
                     }
-                    StartShape::At(begins) => Start::At(*begins),
+                    StartShape::At(begins) => Start::At {
+                        begins: *begins,
+                        lookback,
+                    },
                     StartShape::Anywhere => Start::Anywhere,
                 };
-                branches.push(Branch { start, lookback });
-                branch_patterns.push(pattern_index);
-                branch_sets.push(all);
+                branches.push(Branch {
+                    pattern: pattern_index,
+                    required_sets,
+                    start,
+                });
             }
             compiled.push(Pattern {
                 rule: pattern.rule,
@@ -482,8 +483,6 @@ impl Side {
             literal_uses: literal_uses.values,
             patterns: compiled,
             branches,
-            branch_patterns,
-            branch_sets,
             unconditional,
         })
     }
@@ -533,12 +532,12 @@ impl Side {
                 match used {
                     LiteralUse::Required {
                         bit,
-                        all,
                         anchors: anchored,
                     } => {
                         let before = found_sets[branch];
                         found_sets[branch] |= bit;
                         // Once, when its last set is found.
+                        let all = self.branches[branch].required_sets;
                         if before != all && before | bit == all {
                             nominated.push(branch);
                         }
@@ -553,18 +552,18 @@ impl Side {
         // Most literals found are of branches that are not nominated: sorting their places
         // too took 1.3 billion instructions on 2,000 generated calls, nearly as many as
         // the tries of the patterns that run.
-        let nominated_branch =
-            |&(branch, _): &(usize, usize)| found_sets[branch] == self.branch_sets[branch];
+        let nominated_branch = |&(branch, _): &(usize, usize)| {
+            found_sets[branch] == self.branches[branch].required_sets
+        };
         starts.retain(nominated_branch);
         anchors.retain(nominated_branch);
         let mut starts = sorted_by_branch(starts);
         let mut anchors = sorted_by_branch(anchors);
         // Pattern by pattern in pack order, as their branches are.
         nominated.sort_unstable();
-        for of_pattern in
-            nominated.chunk_by(|&a, &b| self.branch_patterns[a] == self.branch_patterns[b])
-        {
-            let pattern = &self.patterns[self.branch_patterns[of_pattern[0]]];
+        let pattern_of = |branch: usize| self.branches[branch].pattern;
+        for of_pattern in nominated.chunk_by(|&a, &b| pattern_of(a) == pattern_of(b)) {
+            let pattern = &self.patterns[pattern_of(of_pattern[0])];
             let push = |m: regex_automata::Match| {
                 let (start, end) = char_aligned(utterance, m.start(), m.end());
                 // Like phrase spans, pattern spans exclude the padding spaces a pattern
@@ -587,13 +586,17 @@ impl Side {
                     Start::AtLiterals => {
                         tried.extend(take_own(&mut starts, branch).iter().map(|&(_, at)| at));
                     }
-                    Start::At(begins) => match self.branches[branch].lookback {
-                        None => tried.extend_from_slice(places.of(haystack, begins)),
-                        Some(lookback) => {
-                            let near = take_own(&mut anchors, branch);
-                            tried.extend(places.near(haystack, begins, near, lookback));
-                        }
-                    },
+                    Start::At {
+                        begins,
+                        lookback: None,
+                    } => tried.extend_from_slice(places.of(haystack, begins)),
+                    Start::At {
+                        begins,
+                        lookback: Some(lookback),
+                    } => {
+                        let near = take_own(&mut anchors, branch);
+                        tried.extend(places.near(haystack, begins, near, lookback));
+                    }
                     Start::Anywhere => anywhere = true,
                 }
             }
@@ -654,7 +657,7 @@ impl StartPlaces {
     }
 
     /// The places of [`Self::of`] that have, at or after them, one of the offsets `near`
-    /// (sorted, in `(pattern, offset)` pairs) with at most `lookback` spaces in between.
+    /// (sorted, in `(branch, offset)` pairs) with at most `lookback` spaces in between.
     fn near<'a>(
         &'a mut self,
         haystack: &[u8],
