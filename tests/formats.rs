@@ -267,6 +267,13 @@ fn malformed_inputs_are_errors_that_name_the_field_or_line() {
             "JSON of unknown shape",
             None,
         ),
+        // Read as plain text it would fail on its missing speaker label.
+        (
+            "array_of_transcripts.json",
+            "syntax",
+            "JSON array, not an object",
+            None,
+        ),
         ("bad_timing.vtt", "syntax", "no timing line", Some(6)),
         ("header_only.vtt", "empty", "no cues", None),
         ("missing_timing.srt", "syntax", "timing line", Some(5)),

@@ -203,6 +203,25 @@ fn sniff(text: &str) -> Option<InputFormat> {
     Some(InputFormat::Plain)
 }
 
+/// What a whole text is when it is a JSON value other than an object ("an array", ...):
+/// such a text is no transcript of any format, and read as plain text it would get a
+/// message about speaker labels. Plain text never parses as JSON: its first line has a
+/// label (`[00:00:02] Klant: ...` stops at the second byte).
+fn json_value_kind(text: &str) -> Option<&'static str> {
+    let first = text.trim_start().bytes().next()?;
+    if !matches!(first, b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') {
+        return None;
+    }
+    serde_json::from_str::<IgnoredAny>(text).ok()?;
+    Some(match first {
+        b'[' => "array",
+        b'"' => "string",
+        b't' | b'f' => "boolean",
+        b'n' => "null",
+        _ => "number",
+    })
+}
+
 /// Present when the key exists, whatever its value (even `null`: AssemblyAI writes
 /// `"utterances": null` when speaker labels were off, and that is still AssemblyAI).
 #[derive(Default)]
@@ -331,15 +350,28 @@ pub fn read_transcript(
     }
     let format = match options.format {
         Some(format) => format,
-        None => sniff(text).ok_or_else(|| {
-            InputError::new(
-                "syntax",
-                "JSON of unknown shape: expected the top-level key of a known format: `turns` \
-                 (callqa), `Transcript` or `results.items` (Amazon Transcribe), `segments` \
-                 (Whisper, WhisperX), `results.utterances` (Deepgram), `utterances` \
-                 (AssemblyAI) or `recognizedPhrases` (Azure Speech)",
-            )
-        })?,
+        None => {
+            if let Some(kind) = json_value_kind(text) {
+                return Err(InputError::new(
+                    "syntax",
+                    format!(
+                        "JSON {kind}, not an object: a transcript in JSON is one object \
+                         (`{{\"turns\": [...]}}` or a speech-to-text tool's output); many \
+                         transcripts go one object per line in a JSONL stream \
+                         (`--input-format jsonl`)"
+                    ),
+                ));
+            }
+            sniff(text).ok_or_else(|| {
+                InputError::new(
+                    "syntax",
+                    "JSON of unknown shape: expected the top-level key of a known format: \
+                     `turns` (callqa), `Transcript` or `results.items` (Amazon Transcribe), \
+                     `segments` (Whisper, WhisperX), `results.utterances` (Deepgram), \
+                     `utterances` (AssemblyAI) or `recognizedPhrases` (Azure Speech)",
+                )
+            })?
+        }
     };
     let transcript = match format {
         InputFormat::Plain => plain::parse(text, options)?,
@@ -356,4 +388,22 @@ pub fn read_transcript(
         return Err(InputError::new("empty", "no turns found in the input"));
     }
     Ok((transcript, format))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_value_kind;
+
+    #[test]
+    fn json_values_other_than_objects_are_named() {
+        assert_eq!(json_value_kind(" [1, 2]\n"), Some("array"));
+        assert_eq!(json_value_kind("null"), Some("null"));
+        assert_eq!(json_value_kind("\"Klant: hallo\""), Some("string"));
+        assert_eq!(json_value_kind("{\"turns\": []}"), None);
+        // Plain transcripts are not JSON, even when they open with a bracket or a digit.
+        assert_eq!(json_value_kind("[00:00:02] Klant: hallo\n"), None);
+        assert_eq!(json_value_kind("[1] Klant: hallo"), None);
+        assert_eq!(json_value_kind("00:00:02.250 Klant: hallo"), None);
+        assert_eq!(json_value_kind("nou, Klant: hallo"), None);
+    }
 }
