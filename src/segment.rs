@@ -240,13 +240,24 @@ mod ascii {
 
         fn next(&mut self) -> Option<usize> {
             while self.pos < self.text.len() {
-                // After a word byte, no rule breaks before another word byte: skip the run
-                // and replay only its last four bytes (each is one part of the state).
+                // After a word byte, no rule breaks before another word byte, nor at a single
+                // space between two: skip words and the single spaces between them, and
+                // replay only the run's last four bytes (each is one part of the state, as
+                // only runs of spaces or of closing marks collapse into one part).
                 if matches!(self.state.last(), Part::UpperLower | Part::Other) {
-                    let run = self.text[self.pos..]
-                        .iter()
-                        .take_while(|&&b| WORD_BYTES[b as usize])
-                        .count();
+                    let rest = &self.text[self.pos..];
+                    let word = |from: usize| {
+                        rest[from..]
+                            .iter()
+                            .take_while(|&&b| WORD_BYTES[b as usize])
+                            .count()
+                    };
+                    let mut run = word(0);
+                    while rest.get(run) == Some(&b' ')
+                        && rest.get(run + 1).is_some_and(|&b| WORD_BYTES[b as usize])
+                    {
+                        run += 1 + word(run + 1);
+                    }
                     for &b in &self.text[self.pos + run - run.min(4)..self.pos + run] {
                         self.state = self.state.next(category(b));
                     }
@@ -495,11 +506,14 @@ mod tests {
 
     #[test]
     fn ascii_breaks_agree_with_unicode_segmentation() {
-        // Random ASCII text over the characters the sentence rules care about.
-        let alphabet = b"aZ .?!\"')([,-:;\r\n\t09xY.. ";
+        // Random ASCII text over the characters the sentence rules care about, and text
+        // of mostly words and single spaces (what the fast path skips).
+        let mixed: &[u8] = b"aZ .?!\"')([,-:;\r\n\t09xY.. ";
+        let wordy: &[u8] = b"abcdeXY   ..?,'\n";
         let mut rng = fastrand::Rng::with_seed(29);
-        for case in 0..20_000 {
-            let len = rng.usize(0..40);
+        for case in 0..40_000 {
+            let alphabet = if case % 2 == 0 { mixed } else { wordy };
+            let len = rng.usize(0..60);
             let text: String = (0..len)
                 .map(|_| alphabet[rng.usize(..alphabet.len())] as char)
                 .collect();
