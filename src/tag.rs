@@ -397,6 +397,7 @@ fn mood_allows(language: &Language, mood: Mood, u: &Utterance, text: &str, at: u
         Mood::Any => true,
         Mood::Question => question(),
         Mood::Statement => !question(),
+        Mood::QuestionOrUnpunctuated => u.terminal == Terminal::Unpunctuated || question(),
     }
 }
 

@@ -27,16 +27,7 @@ fn every_technique_example_behaves_as_documented() {
 #[test]
 fn a_failing_example_is_reported_with_what_was_found() {
     // A pack whose greeting example cannot hold: the check must say so, not pass.
-    let dir = tempfile::tempdir().unwrap();
-    let pack = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    for sub in ["", "techniques", "methodologies"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for entry in std::fs::read_dir(pack.join(sub)).unwrap().flatten() {
-            if entry.path().is_file() {
-                std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
-            }
-        }
-    }
+    let dir = copy_of_builtin_pack();
     let greeting = dir.path().join("techniques/greeting.toml");
     let text = std::fs::read_to_string(&greeting).unwrap();
     let text = text.replacen("positive = [", "positive = [\n  \"Klik op Start.\",", 1);
@@ -62,5 +53,72 @@ fn a_failing_example_is_reported_with_what_was_found() {
             "techniques/greeting.toml:{line}: greeting: positive example NOT tagged: \"Klik op Start.\" -> [\"step_instruction\"]"
         )),
         "{message}"
+    );
+}
+
+/// A copy of the built-in pack, to edit.
+fn copy_of_builtin_pack() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for sub in ["", "techniques", "methodologies"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for entry in std::fs::read_dir(pack.join(sub)).unwrap().flatten() {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+/// A copy of the built-in pack with `rules` added to the reassurance file.
+fn pack_with_reassurance_rules(rules: &str) -> tempfile::TempDir {
+    let dir = copy_of_builtin_pack();
+    let file = dir.path().join("techniques/reassurance.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // Rules go before the examples table, as in every technique file.
+    let text = text.replacen("[examples]", &format!("{rules}\n[examples]"), 1);
+    std::fs::write(file, text).unwrap();
+    dir
+}
+
+#[test]
+fn each_mood_admits_its_utterances() {
+    // One phrase no built-in rule knows, under one mood at a time: which utterances tag it.
+    let lines = [
+        "Zebra dansen.",        // a typed full stop: a statement
+        "Zebra dansen?",        // a question mark: a question
+        "zebra dansen",         // no final punctuation, no question cue (ASR text)
+        "heeft u zebra dansen", // no punctuation, with a question cue: a question
+    ];
+    let tagged_lines = |mood: &str| -> Vec<&str> {
+        let rule = format!(
+            "[[rule]]\nname = \"mood_test\"\nkind = \"phrase\"\nphrases = [\"zebra dansen\"]\nmood = \"{mood}\"\n"
+        );
+        let dir = pack_with_reassurance_rules(&rule);
+        let engine = Engine::new(Rules::load_dir(dir.path()).unwrap());
+        lines
+            .into_iter()
+            .filter(|line| {
+                let text = format!("Medewerker: {line}\n");
+                let report = engine
+                    .analyze_bytes("t.txt", text.as_bytes(), &Default::default())
+                    .unwrap();
+                report.turns[0]
+                    .evidence
+                    .iter()
+                    .any(|e| e.rule == "reassurance.mood_test")
+            })
+            .collect()
+    };
+    assert_eq!(tagged_lines("any"), lines);
+    assert_eq!(
+        tagged_lines("question"),
+        ["Zebra dansen?", "heeft u zebra dansen"]
+    );
+    assert_eq!(tagged_lines("statement"), ["Zebra dansen.", "zebra dansen"]);
+    assert_eq!(
+        tagged_lines("question_or_unpunctuated"),
+        ["Zebra dansen?", "zebra dansen", "heeft u zebra dansen"]
     );
 }

@@ -82,7 +82,9 @@ impl MissReason {
     fn from_rejected(reason: Rejected) -> MissReason {
         match reason {
             Rejected::CrossesUtterance => MissReason::CrossesUtterance,
-            Rejected::Mood(Mood::Question) => MissReason::NotAQuestion,
+            Rejected::Mood(Mood::Question | Mood::QuestionOrUnpunctuated) => {
+                MissReason::NotAQuestion
+            }
             Rejected::Mood(_) => MissReason::NotAStatement,
             Rejected::Negated => MissReason::Negated,
             Rejected::NotAfter => MissReason::NotAfter,

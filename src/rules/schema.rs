@@ -94,6 +94,11 @@ pub enum Mood {
     Any,
     Question,
     Statement,
+    /// A question, or an utterance without final punctuation: for wordings that ask in
+    /// any word order when nothing says otherwise (ASR text has no question mark), while
+    /// a typed full stop still makes them a statement.
+    #[serde(rename = "question_or_unpunctuated")]
+    QuestionOrUnpunctuated,
 }
 
 /// Whether a nearby negation word cancels a match.
