@@ -9,7 +9,9 @@ last line is rewritten:
 - informal: `u` -> `je` with the verb form that goes with it (`kunt u` -> `kun je`,
             `u heeft` -> `je hebt`, `uw` -> `je`);
 - flemish:  `heeft u` -> `hebt ge`, `u kunt` -> `ge kunt`, `het` -> `'t`, `even` -> `efkes`;
-- informal+asr, flemish+asr: both.
+- informal+asr, flemish+asr: both;
+- run-on:   ASR text after an earlier sentence of the same turn ("oke dat is duidelijk ..."),
+            as speech-to-text runs a speaker's sentences together into one utterance.
 
 The rewrites are mechanical: a verb missing from the tables below is left as it is, so a
 variant may be stilted, never wrong in a way the rules should accept. Variants equal to an
@@ -106,8 +108,14 @@ def flemish(text):
     return re.sub(r"\bhet\b", "'t", text)
 
 
+def run_on(text):
+    """ASR text that runs on from an earlier sentence of the same turn."""
+    return "oke dat is duidelijk " + asr(text)
+
+
 REWRITES = {
     "asr": asr,
+    "run-on": run_on,
     "informal": informal,
     "flemish": flemish,
     "informal+asr": lambda t: asr(informal(t)),
