@@ -206,7 +206,8 @@ fn sniff(text: &str) -> Option<InputFormat> {
 /// What a whole text is when it is a JSON value other than an object ("an array", ...):
 /// such a text is no transcript of any format, and read as plain text it would get a
 /// message about speaker labels. Plain text never parses as JSON: its first line has a
-/// label (`[00:00:02] Klant: ...` stops at the second byte).
+/// label, and a timestamp before it is no JSON either (`[00:00:02]` fails at `00`), so the
+/// parse gives up within the first few bytes.
 fn json_value_kind(text: &str) -> Option<&'static str> {
     let first = text.trim_start().bytes().next()?;
     if !matches!(first, b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') {
