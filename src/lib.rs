@@ -160,7 +160,7 @@ impl Engine {
                 roles: resolved.roles,
                 metrics: metrics::measure(transcript, &self.rules.conversation.metrics),
                 tagged,
-                checked: &checked,
+                checked,
             },
         )
     }

@@ -96,7 +96,8 @@ pub struct Stages<'a> {
     pub roles: Roles,
     pub metrics: Option<Metrics>,
     pub tagged: &'a [TaggedTurn],
-    pub checked: &'a [(&'a Methodology, CheckResult)],
+    /// Moved into the report: the findings become its findings without a copy.
+    pub checked: Vec<(&'a Methodology, CheckResult)>,
 }
 
 /// Assembles one call's report from the outputs of the pipeline stages.
@@ -140,14 +141,14 @@ pub fn build(rules: &Rules, source: &str, format: &'static str, stages: Stages<'
         })
         .collect();
     let methodologies = checked
-        .iter()
+        .into_iter()
         .map(|(methodology, result)| {
             let Score {
                 score,
                 earned,
                 possible,
                 penalty,
-            } = score::score(methodology, result);
+            } = score::score(methodology, &result);
             MethodologyReport {
                 id: methodology.id.clone(),
                 name: methodology.name.clone(),
@@ -176,7 +177,7 @@ pub fn build(rules: &Rules, source: &str, format: &'static str, stages: Stages<'
                         },
                     })
                     .collect(),
-                findings: result.findings.clone(),
+                findings: result.findings,
             }
         })
         .collect();
