@@ -7,7 +7,7 @@
 //! in the normalised text instead: a leading question word, a finite verb followed by a
 //! subject ("heeft u", "werkt het"), or a closing tag question ("..., toch").
 
-use std::collections::HashSet;
+use crate::rules::WordSet;
 use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -28,11 +28,7 @@ pub enum Terminal {
 /// unless the word before it is an abbreviation (`abbreviations`, folded, without the
 /// final dot: "bijv", "o.a") or a single letter (an initial). UAX #29 keeps such text
 /// together because English abbreviations are followed by lower case.
-pub fn utterances(
-    text: &str,
-    abbreviations: &HashSet<String>,
-    out: &mut Vec<(Range<usize>, Terminal)>,
-) {
+pub fn utterances(text: &str, abbreviations: &WordSet, out: &mut Vec<(Range<usize>, Terminal)>) {
     out.clear();
     let mut push_piece = |start: usize, piece: &str| {
         let trimmed = piece.trim_end();
@@ -321,7 +317,7 @@ mod ascii {
 /// Where a new utterance starts after the full stop at `dot`: the next word, when it is
 /// lower case or an apostrophe contraction and the word before the stop is no
 /// abbreviation or initial.
-fn lower_case_after(sentence: &str, dot: usize, abbreviations: &HashSet<String>) -> Option<usize> {
+fn lower_case_after(sentence: &str, dot: usize, abbreviations: &WordSet) -> Option<usize> {
     let after = &sentence[dot + 1..];
     let gap = after.len() - after.trim_start().len();
     if gap == 0 {
@@ -360,17 +356,17 @@ fn terminal_of(sentence: &str) -> Terminal {
 /// The word lists that mark an unpunctuated utterance as a question.
 #[derive(Debug, Clone, Default)]
 pub struct QuestionCues {
-    pub words: HashSet<String>,
-    pub verbs: HashSet<String>,
-    pub subjects: HashSet<String>,
+    pub words: WordSet,
+    pub verbs: WordSet,
+    pub subjects: WordSet,
     /// May stand between the verb and the subject ("is nu alles in orde").
-    pub adverbs: HashSet<String>,
+    pub adverbs: WordSet,
     /// May open the utterance before the question starts ("en", "oke", "ja hoor"): token
     /// sequences, longest first.
     pub openers: Vec<Vec<String>>,
     /// After one of these, verb + subject is the inversion of a statement ("nu werkt alles
     /// weer"), not a question.
-    pub inversion_adverbs: HashSet<String>,
+    pub inversion_adverbs: WordSet,
     /// Exclamations that start like a question ("wat een pech", "wat fijn"): token
     /// sequences.
     pub exclamations: Vec<Vec<String>>,
@@ -462,7 +458,7 @@ mod tests {
     use super::*;
 
     fn split(text: &str) -> Vec<(&str, Terminal)> {
-        let abbreviations = ["bijv", "o.a"].map(String::from).into();
+        let abbreviations = ["bijv", "o.a"].map(String::from).into_iter().collect();
         let mut out = Vec::new();
         utterances(text, &abbreviations, &mut out);
         out.into_iter().map(|(r, t)| (&text[r], t)).collect()
@@ -541,16 +537,22 @@ mod tests {
     #[test]
     fn question_cues_without_punctuation() {
         let cues = QuestionCues {
-            words: ["wat", "hoe"].map(String::from).into(),
-            verbs: ["heeft", "werkt", "hoor"].map(String::from).into(),
-            subjects: ["u", "het", "alles"].map(String::from).into(),
-            adverbs: ["nu"].map(String::from).into(),
+            words: ["wat", "hoe"].map(String::from).into_iter().collect(),
+            verbs: ["heeft", "werkt", "hoor"]
+                .map(String::from)
+                .into_iter()
+                .collect(),
+            subjects: ["u", "het", "alles"]
+                .map(String::from)
+                .into_iter()
+                .collect(),
+            adverbs: ["nu"].map(String::from).into_iter().collect(),
             openers: vec![
                 vec!["ja".into(), "hoor".into()],
                 vec!["en".into()],
                 vec!["oke".into()],
             ],
-            inversion_adverbs: ["nu"].map(String::from).into(),
+            inversion_adverbs: ["nu"].map(String::from).into_iter().collect(),
             exclamations: vec![vec!["wat".into(), "een".into()]],
             tags: vec![" toch ".into()],
         };

@@ -13,10 +13,9 @@
 
 use crate::matcher::{Candidate, MatchScratch};
 use crate::normalize::NormText;
-use crate::rules::{Language, Mood, Negation, Rule, RuleKind, Rules};
+use crate::rules::{Language, Mood, Negation, Rule, RuleKind, Rules, WordSet};
 use crate::segment::{self, Terminal};
 use crate::transcript::{Speaker, Transcript, Turn};
-use std::collections::HashSet;
 use std::ops::Range;
 
 /// Why a technique was tagged: which rule matched where.
@@ -145,7 +144,7 @@ fn tag_each(
     mut after_turn: impl FnMut(&mut Scratch),
 ) -> Vec<TaggedTurn> {
     let mut seen = vec![false; rules.techniques.len()];
-    let mut customer_terms: HashSet<String> = HashSet::new();
+    let mut customer_terms = WordSet::default();
     let mut tagged: Vec<TaggedTurn> = Vec::with_capacity(transcript.turns.len());
     for turn in &transcript.turns {
         let previous = tagged.last().map_or(&[][..], |t| t.techniques.as_slice());
@@ -168,7 +167,7 @@ struct Context<'a> {
     /// Per technique, whether any earlier turn showed it (for `requires_earlier`).
     seen: &'a mut [bool],
     /// Terms the customer has used (for jargon).
-    customer_terms: &'a mut HashSet<String>,
+    customer_terms: &'a mut WordSet,
 }
 
 impl Context<'_> {

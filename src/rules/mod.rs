@@ -22,6 +22,10 @@ use schema::{
     CheckKindName, LanguageFile, MethodologyFile, RuleKindName, SpeakerName, TechniqueFile,
 };
 use std::collections::{HashMap, HashSet};
+
+/// A set of folded words, looked up for every token of every turn: rustc's fast hash (the
+/// words are the pack's own, not untrusted keys an attacker could choose to collide).
+pub type WordSet = rustc_hash::FxHashSet<String>;
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
@@ -103,14 +107,14 @@ impl PackFile {
 pub struct Language {
     pub normalizer: Normalizer,
     pub cues: QuestionCues,
-    pub negations: HashSet<String>,
-    pub negation_transparent: HashSet<String>,
+    pub negations: WordSet,
+    pub negation_transparent: WordSet,
     /// A match starting with one of these opens a clause: no negation window before it.
-    pub clause_subjects: HashSet<String>,
+    pub clause_subjects: WordSet,
     pub negation_before: usize,
     pub negation_after: usize,
     /// Folded, without the final dot: a full stop after one does not end an utterance.
-    pub abbreviations: HashSet<String>,
+    pub abbreviations: WordSet,
 }
 
 /// How a rule finds candidates.
@@ -122,7 +126,7 @@ pub enum RuleKind {
     /// finds one of its required literals.
     Pattern,
     /// The whole turn is made of these tokens only.
-    OnlyTokens(HashSet<String>),
+    OnlyTokens(WordSet),
     /// Literal terms, only when the customer has not used them earlier (jargon).
     Term,
 }
@@ -585,7 +589,7 @@ fn compile_language(file: &PackFile) -> Result<Language, RuleError> {
         l.fillers.iter().map(String::as_str),
         l.contractions.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let words = |list: &[String]| list.iter().map(|w| fold_word(w)).collect::<HashSet<_>>();
+    let words = |list: &[String]| list.iter().map(|w| fold_word(w)).collect::<WordSet>();
     // Folded phrases as token sequences, longest first (so "ja hoor" wins over "ja").
     let token_sequences = |list: &[String]| {
         let mut sequences: Vec<Vec<String>> = list
