@@ -58,7 +58,7 @@ impl Renderer {
                 out.push(b'\n');
                 out
             }
-            Format::Jsonl => jsonl(report),
+            Format::Jsonl => jsonl(report, rendered_size_hint(report)),
             Format::Json => pretty_element(report),
             Format::Csv => self.table.report_rows(report),
         }
@@ -69,16 +69,27 @@ impl Renderer {
         let record = ErrorRecord { source, error };
         match self.format {
             Format::Text => format!("==> {source}\nerror: {located}\n\n").into_bytes(),
-            Format::Jsonl => jsonl(&record),
+            Format::Jsonl => jsonl(&record, 256),
             Format::Json => pretty_element(&record),
             Format::Csv => self.table.error_row(source, error),
         }
     }
 }
 
-fn jsonl(value: &impl Serialize) -> Vec<u8> {
-    // Serialising plain data with string keys cannot fail.
-    let mut out = serde_json::to_vec(value).unwrap_or_default();
+/// About how many bytes a report takes as one line of JSON, at most: with its quotes,
+/// rule codes and findings a report is 5.6 (`corpus/`) to 7 (generated calls) times its
+/// turns' text. Starting the buffer there saves the doublings from serde_json's 128 bytes,
+/// each a new allocation and a copy of what was written (peak RSS on `corpus/` did not
+/// change: the tail is never written).
+fn rendered_size_hint(report: &Report) -> usize {
+    let text: usize = report.turns.iter().map(|t| t.text.len()).sum();
+    text * 8 + 1024
+}
+
+fn jsonl(value: &impl Serialize, size_hint: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(size_hint);
+    // Serialising plain data with string keys into memory cannot fail.
+    let _ = serde_json::to_writer(&mut out, value);
     out.push(b'\n');
     out
 }
