@@ -5,7 +5,10 @@
 use callqa::Engine;
 use callqa::eval::{self, causes::MissReason};
 use callqa::rules::Rules;
+use common::edited_pack;
 use std::path::Path;
+
+mod common;
 
 /// One call whose misses each have a known cause under the built-in pack.
 const CALL: &str = "\
@@ -129,28 +132,6 @@ fn miss_reasons_account_for_every_false_negative() {
         assert_eq!(explained, counts.counts.fn_, "{id}");
     }
     assert!(e.scores.micro.counts.fn_ >= 4);
-}
-
-/// A copy of the built-in pack in `dir`, with `extra` appended to each named technique file.
-fn edited_pack(dir: &Path, extra: &[(&str, &str)]) {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap().flatten() {
-            let target = to.join(entry.file_name());
-            if entry.path().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
-    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), dir);
-    for (technique, rule) in extra {
-        let file = dir.join("techniques").join(format!("{technique}.toml"));
-        let mut text = std::fs::read_to_string(&file).unwrap();
-        text.push_str(rule);
-        std::fs::write(file, text).unwrap();
-    }
 }
 
 #[test]

@@ -3,6 +3,9 @@
 
 use callqa::Engine;
 use callqa::rules::Rules;
+use common::edited_pack_dir;
+
+mod common;
 
 #[test]
 fn every_technique_example_behaves_as_documented() {
@@ -27,7 +30,7 @@ fn every_technique_example_behaves_as_documented() {
 #[test]
 fn a_failing_example_is_reported_with_what_was_found() {
     // A pack whose greeting example cannot hold: the check must say so, not pass.
-    let dir = copy_of_builtin_pack();
+    let dir = edited_pack_dir(&[]);
     let greeting = dir.path().join("techniques/greeting.toml");
     let text = std::fs::read_to_string(&greeting).unwrap();
     let text = text.replacen("positive = [", "positive = [\n  \"Klik op Start.\",", 1);
@@ -56,32 +59,6 @@ fn a_failing_example_is_reported_with_what_was_found() {
     );
 }
 
-/// A copy of the built-in pack, to edit.
-fn copy_of_builtin_pack() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let pack = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    for sub in ["", "techniques", "methodologies"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for entry in std::fs::read_dir(pack.join(sub)).unwrap().flatten() {
-            if entry.path().is_file() {
-                std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
-            }
-        }
-    }
-    dir
-}
-
-/// A copy of the built-in pack with `rules` added to the reassurance file.
-fn pack_with_reassurance_rules(rules: &str) -> tempfile::TempDir {
-    let dir = copy_of_builtin_pack();
-    let file = dir.path().join("techniques/reassurance.toml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    // Rules go before the examples table, as in every technique file.
-    let text = text.replacen("[examples]", &format!("{rules}\n[examples]"), 1);
-    std::fs::write(file, text).unwrap();
-    dir
-}
-
 #[test]
 fn each_mood_admits_its_utterances() {
     // One phrase no built-in rule knows, under one mood at a time: which utterances tag it.
@@ -93,9 +70,9 @@ fn each_mood_admits_its_utterances() {
     ];
     let tagged_lines = |mood: &str| -> Vec<&str> {
         let rule = format!(
-            "[[rule]]\nname = \"mood_test\"\nkind = \"phrase\"\nphrases = [\"zebra dansen\"]\nmood = \"{mood}\"\n"
+            "\n[[rule]]\nname = \"mood_test\"\nkind = \"phrase\"\nphrases = [\"zebra dansen\"]\nmood = \"{mood}\"\n"
         );
-        let dir = pack_with_reassurance_rules(&rule);
+        let dir = edited_pack_dir(&[("reassurance", &rule)]);
         let engine = Engine::new(Rules::load_dir(dir.path()).unwrap());
         lines
             .into_iter()

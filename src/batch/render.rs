@@ -69,12 +69,15 @@ impl Renderer {
         let record = ErrorRecord { source, error };
         match self.format {
             Format::Text => format!("==> {source}\nerror: {located}\n\n").into_bytes(),
-            Format::Jsonl => jsonl(&record, 256),
+            Format::Jsonl => jsonl(&record, ERROR_RECORD_SIZE),
             Format::Json => pretty_element(&record),
             Format::Csv => self.table.error_row(source, error),
         }
     }
 }
+
+/// Room for an error record line: source, kind, line, column and a one-line message.
+const ERROR_RECORD_SIZE: usize = 256;
 
 /// About how many bytes a report takes as one line of JSON, at most: with its quotes,
 /// rule codes and findings a report is 5.6 (`corpus/`) to 7 (generated calls) times its

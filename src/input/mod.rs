@@ -182,32 +182,52 @@ impl fmt::Display for InputError {
 
 /// Detects the format from content: `WEBVTT` opens WebVTT; a first block of a cue number
 /// and a `-->` timing line is SRT; a JSON object is told apart by its top-level keys (see
-/// [`sniff_json`]); anything else is plain text.
+/// [`sniff_json`]); any other JSON value is JSON; anything else is plain text.
 pub fn detect_format(text: &str) -> InputFormat {
     sniff(text).unwrap_or(InputFormat::Json)
 }
 
-/// Like [`detect_format`], but `None` for a JSON object with none of the keys that mark a
-/// known format, so the error can list them instead of blaming one format's fields.
-fn sniff(text: &str) -> Option<InputFormat> {
+/// Like [`detect_format`], but an error for JSON no reader takes: an object with none of
+/// the keys that mark a known format (the error lists them instead of blaming one
+/// format's fields), or a value other than an object (read as plain text it would get a
+/// message about speaker labels).
+fn sniff(text: &str) -> Result<InputFormat, InputError> {
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if text.starts_with('{') {
-        return sniff_json(text);
+        return sniff_json(text).ok_or_else(|| {
+            InputError::new(
+                "syntax",
+                "JSON of unknown shape: expected the top-level key of a known format: \
+                 `turns` (callqa), `Transcript` or `results.items` (Amazon Transcribe), \
+                 `segments` (Whisper, WhisperX), `results.utterances` (Deepgram), \
+                 `utterances` (AssemblyAI) or `recognizedPhrases` (Azure Speech)",
+            )
+        });
+    }
+    if let Some(kind) = json_value_kind(text) {
+        return Err(InputError::new(
+            "syntax",
+            format!(
+                "JSON {kind}, not an object: a transcript in JSON is one object \
+                 (`{{\"turns\": [...]}}` or a speech-to-text tool's output); many \
+                 transcripts go one object per line in a JSONL stream \
+                 (`--input-format jsonl`)"
+            ),
+        ));
     }
     if vtt::has_header(text) {
-        return Some(InputFormat::Vtt);
+        return Ok(InputFormat::Vtt);
     }
     if srt::looks_like_srt(text) {
-        return Some(InputFormat::Srt);
+        return Ok(InputFormat::Srt);
     }
-    Some(InputFormat::Plain)
+    Ok(InputFormat::Plain)
 }
 
-/// What a whole text is when it is a JSON value other than an object ("an array", ...):
-/// such a text is no transcript of any format, and read as plain text it would get a
-/// message about speaker labels. Plain text never parses as JSON: its first line has a
-/// label, and a timestamp before it is no JSON either (`[00:00:02]` fails at `00`), so the
-/// parse gives up within the first few bytes.
+/// What `text` is when it is a whole JSON value other than an object ("array", ...).
+/// Plain text never parses as JSON: its first line has a label, and a timestamp before it
+/// is no JSON either (`[00:00:02]` fails at `00`), so the parse gives up within the first
+/// few bytes.
 fn json_value_kind(text: &str) -> Option<&'static str> {
     let first = text.trim_start().bytes().next()?;
     if !matches!(first, b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') {
@@ -351,28 +371,7 @@ pub fn read_transcript(
     }
     let format = match options.format {
         Some(format) => format,
-        None => {
-            if let Some(kind) = json_value_kind(text) {
-                return Err(InputError::new(
-                    "syntax",
-                    format!(
-                        "JSON {kind}, not an object: a transcript in JSON is one object \
-                         (`{{\"turns\": [...]}}` or a speech-to-text tool's output); many \
-                         transcripts go one object per line in a JSONL stream \
-                         (`--input-format jsonl`)"
-                    ),
-                ));
-            }
-            sniff(text).ok_or_else(|| {
-                InputError::new(
-                    "syntax",
-                    "JSON of unknown shape: expected the top-level key of a known format: \
-                     `turns` (callqa), `Transcript` or `results.items` (Amazon Transcribe), \
-                     `segments` (Whisper, WhisperX), `results.utterances` (Deepgram), \
-                     `utterances` (AssemblyAI) or `recognizedPhrases` (Azure Speech)",
-                )
-            })?
-        }
+        None => sniff(text)?,
     };
     let transcript = match format {
         InputFormat::Plain => plain::parse(text, options)?,

@@ -22,14 +22,14 @@ use schema::{
     CheckKindName, LanguageFile, MethodologyFile, RuleKindName, SpeakerName, TechniqueFile,
 };
 use std::collections::{HashMap, HashSet};
-
-/// A set of folded words, looked up for every token of every turn: rustc's fast hash (the
-/// words are the pack's own, not untrusted keys an attacker could choose to collide).
-pub type WordSet = rustc_hash::FxHashSet<String>;
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
+
+/// A set of folded words, looked up for every token of every turn: rustc's fast hash (the
+/// words are the pack's own, not untrusted keys an attacker could choose to collide).
+pub type WordSet = rustc_hash::FxHashSet<String>;
 
 static DEFAULT_PACK: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 
