@@ -135,7 +135,18 @@ struct Outcome {
 }
 
 pub fn run(args: Args) -> i32 {
-    let Some(mut rules) = args.rules.load_or_report() else {
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("error: cannot start worker threads: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    // In the pool: loading reads the pack's patterns in parallel, on `--threads` threads.
+    let Some(mut rules) = pool.install(|| args.rules.load_or_report()) else {
         return EXIT_USAGE;
     };
     rules
@@ -185,16 +196,6 @@ pub fn run(args: Args) -> i32 {
                 .map(PathBuf::as_path),
         ),
         refuse_reports: true,
-    };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
-        Ok(pool) => pool,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return EXIT_USAGE;
-        }
     };
     let out = match &args.output {
         Some(path) => match OutputFile::create(path) {

@@ -18,6 +18,7 @@ use crate::normalize::{Normalizer, fold_word};
 use crate::segment::QuestionCues;
 use crate::transcript::Speaker;
 use include_dir::{Dir, include_dir};
+use rayon::prelude::*;
 use schema::{
     CheckKindName, LanguageFile, MethodologyFile, RuleKindName, SpeakerName, TechniqueFile,
 };
@@ -377,6 +378,7 @@ impl Rules {
             })
         };
 
+        let mut compiled_patterns = compile_patterns(&parsed).into_iter();
         let mut techniques = Vec::with_capacity(parsed.len());
         let mut rules = Vec::new();
         let mut phrases: Vec<(String, usize, Sides)> = Vec::new();
@@ -444,20 +446,11 @@ impl Rules {
                                 "kind = \"pattern\" needs `pattern = '...'`",
                             )
                         })?;
-                        let expanded = macros::expand(pattern.get_ref()).map_err(|e| {
-                            file.error(
-                                Some(file.offset_in_string(pattern.span(), e.offset)),
-                                format!("invalid pattern: {}", e.message),
-                            )
-                        })?;
-                        // The exact form differs from the nominating one only where a
-                        // macro stands, as one group of bytes for another: when one
-                        // parses, so does the other, so the pattern is parsed once.
-                        let shape = PatternShape::read(&expanded.nominating).map_err(|e| {
-                            file.error(Some(pattern.span()), format!("invalid pattern: {e}"))
-                        })?;
+                        let (exact, shape) = compiled_patterns
+                            .next()
+                            .expect("compile_patterns yields one result per pattern rule")?;
                         patterns.push(PatternSource {
-                            exact: expanded.exact,
+                            exact,
                             shape,
                             rule: rule_index,
                             sides,
@@ -565,6 +558,44 @@ impl Rules {
             conversation,
         })
     }
+}
+
+/// Every pattern rule's exact regex and shape, in the order of the technique files and
+/// their rules (a rule with `kind = "pattern"` but no `pattern` yields nothing). Reading the
+/// shapes parses every pattern, most of the time it takes to load a pack (1.7 of 2.2 billion
+/// instructions for the built-in one), so the patterns are read in parallel, on the rayon
+/// pool the caller runs in; the results, errors included, keep their order, so the first
+/// error reported is the one a serial pass would meet first.
+fn compile_patterns(
+    parsed: &[(PackFile, TechniqueFile)],
+) -> Vec<Result<(String, PatternShape), RuleError>> {
+    let sources: Vec<(&PackFile, &Spanned<String>)> = parsed
+        .iter()
+        .flat_map(|(file, technique)| {
+            technique
+                .rules
+                .iter()
+                .filter(|entry| entry.kind == RuleKindName::Pattern)
+                .filter_map(move |entry| Some((file, entry.pattern.as_ref()?)))
+        })
+        .collect();
+    sources
+        .into_par_iter()
+        .map(|(file, pattern)| {
+            let expanded = macros::expand(pattern.get_ref()).map_err(|e| {
+                file.error(
+                    Some(file.offset_in_string(pattern.span(), e.offset)),
+                    format!("invalid pattern: {}", e.message),
+                )
+            })?;
+            // The exact form differs from the nominating one only where a macro stands, as
+            // one group of bytes for another: when one parses, so does the other, so the
+            // pattern is parsed once.
+            let shape = PatternShape::read(&expanded.nominating)
+                .map_err(|e| file.error(Some(pattern.span()), format!("invalid pattern: {e}")))?;
+            Ok((expanded.exact, shape))
+        })
+        .collect()
 }
 
 fn collect_embedded(dir: &Dir<'_>, out: &mut Vec<(String, String, String)>) {
@@ -856,6 +887,49 @@ mod tests {
             err.message.starts_with("invalid pattern"),
             "{}",
             err.message
+        );
+    }
+
+    /// Patterns are read in parallel; the error reported must still be the first a reader
+    /// of the pack meets, whatever the thread count.
+    #[test]
+    fn first_broken_pattern_in_pack_order_is_reported() {
+        let mut technique = TECHNIQUE.to_string();
+        for i in 0..40 {
+            technique.push_str(&format!(
+                "\n[[rule]]\nname = \"p{i}\"\nkind = \"pattern\"\npattern = '{}'\n",
+                if i % 10 == 7 {
+                    "(broken"
+                } else {
+                    "\\bsorry\\b"
+                }
+            ));
+        }
+        // Rule p7 sits after ten lines of the technique and seven rules of five lines.
+        let first_broken_line = 10 + 7 * 5 + 5;
+        let duplicate_first = technique.replace("name = \"p0\"", "name = \"sorry\"");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        for _ in 0..5 {
+            let err = pool
+                .install(|| pack(LANGUAGE, &technique, METHODOLOGY))
+                .unwrap_err();
+            assert_located(
+                &err,
+                ("pack/techniques/apology.toml", first_broken_line, 11),
+                "invalid pattern",
+            );
+        }
+        // A rule before the broken pattern that the serial checks refuse is met first.
+        let err = pool
+            .install(|| pack(LANGUAGE, &duplicate_first, METHODOLOGY))
+            .unwrap_err();
+        assert_located(
+            &err,
+            ("pack/techniques/apology.toml", 13, 8),
+            "duplicate rule name",
         );
     }
 
