@@ -378,7 +378,7 @@ impl Rules {
             })
         };
 
-        let mut compiled_patterns = compile_patterns(&parsed).into_iter();
+        let mut pattern_shapes = read_patterns(&parsed).into_iter();
         let mut techniques = Vec::with_capacity(parsed.len());
         let mut rules = Vec::new();
         let mut phrases: Vec<(String, usize, Sides)> = Vec::new();
@@ -446,9 +446,9 @@ impl Rules {
                                 "kind = \"pattern\" needs `pattern = '...'`",
                             )
                         })?;
-                        let (exact, shape) = compiled_patterns
+                        let (exact, shape) = pattern_shapes
                             .next()
-                            .expect("compile_patterns yields one result per pattern rule")?;
+                            .expect("read_patterns yields one result per pattern rule")?;
                         patterns.push(PatternSource {
                             exact,
                             shape,
@@ -566,7 +566,7 @@ impl Rules {
 /// instructions for the built-in one), so the patterns are read in parallel, on the rayon
 /// pool the caller runs in; the results, errors included, keep their order, so the first
 /// error reported is the one a serial pass would meet first.
-fn compile_patterns(
+fn read_patterns(
     parsed: &[(PackFile, TechniqueFile)],
 ) -> Vec<Result<(String, PatternShape), RuleError>> {
     let sources: Vec<(&PackFile, &Spanned<String>)> = parsed
