@@ -3,8 +3,10 @@
 //! A pack is a set of TOML files (`language.toml`, `techniques/*.toml`,
 //! `methodologies/*.toml`, and optionally `conversation.toml`, see [`conversation`]). [`Rules::load_default`] reads the pack embedded in the binary,
 //! [`Rules::load_dir`] one on disk. Loading checks every reference (technique ids,
-//! phases, patterns) and fails with a [`RuleError`] at `file:line:col`. The result is
-//! immutable: one [`Rules`] is built per run and shared read-only by every thread.
+//! phases, patterns) and fails with a [`RuleError`] at `file:line:col`; the patterns are
+//! read in parallel on the rayon pool the caller runs in (the global one otherwise), and the
+//! first error in file order is the one reported. The result is immutable: one [`Rules`] is
+//! built per run and shared read-only by every thread.
 
 pub mod conversation;
 pub mod macros;
