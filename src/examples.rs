@@ -9,6 +9,7 @@
 use crate::Engine;
 use crate::input::ReadOptions;
 use crate::transcript::Speaker;
+use std::collections::HashMap;
 
 /// One example that does not behave as documented.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,28 @@ impl std::fmt::Display for ExampleFailure {
     }
 }
 
+/// An example written a second time in the same technique's examples (positive or
+/// negative): it checks nothing new, and a copy edited later would drift from the first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatedExample {
+    pub file: String,
+    pub line: usize,
+    /// Where the same text is first listed.
+    pub first_line: usize,
+    pub technique: String,
+    pub example: String,
+}
+
+impl std::fmt::Display for RepeatedExample {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: example listed again (first at line {}): {:?}",
+            self.file, self.line, self.technique, self.first_line, self.example
+        )
+    }
+}
+
 /// The outcome of running every example of a pack.
 #[derive(Debug, Default)]
 pub struct ExampleRun {
@@ -53,6 +76,8 @@ pub struct ExampleRun {
     pub failures: Vec<ExampleFailure>,
     /// Techniques with fewer than `min` positive or negative examples.
     pub too_few: Vec<String>,
+    /// Examples listed more than once in one technique (each repeat, not run again).
+    pub repeated: Vec<RepeatedExample>,
 }
 
 /// Runs every example of every technique of the engine's rules. Techniques with fewer
@@ -64,8 +89,20 @@ pub fn run(engine: &Engine, min: usize) -> ExampleRun {
         if examples.positive.len() < min || examples.negative.len() < min {
             run.too_few.push(technique.id.clone());
         }
+        let mut first_lines: HashMap<&str, usize> = HashMap::new();
         for (positive, list) in [(true, &examples.positive), (false, &examples.negative)] {
             for example in list {
+                if let Some(&first_line) = first_lines.get(example.text.as_str()) {
+                    run.repeated.push(RepeatedExample {
+                        file: technique.file.clone(),
+                        line: example.line,
+                        first_line,
+                        technique: technique.id.clone(),
+                        example: example.text.clone(),
+                    });
+                    continue;
+                }
+                first_lines.insert(&example.text, example.line);
                 run.checked += 1;
                 let text = transcript(&example.text, technique.speaker);
                 let found = engine

@@ -17,6 +17,12 @@ fn every_technique_example_behaves_as_documented() {
         run.too_few
     );
     assert!(run.checked > 100, "only {} examples ran", run.checked);
+    let repeated: Vec<String> = run.repeated.iter().map(ToString::to_string).collect();
+    assert!(
+        repeated.is_empty(),
+        "examples listed twice:\n{}",
+        repeated.join("\n")
+    );
     let failures: Vec<String> = run.failures.iter().map(ToString::to_string).collect();
     assert!(
         failures.is_empty(),
@@ -97,5 +103,48 @@ fn each_mood_admits_its_utterances() {
     assert_eq!(
         tagged_lines("question_or_unpunctuated"),
         ["Zebra dansen?", "zebra dansen", "heeft u zebra dansen"]
+    );
+}
+
+#[test]
+fn an_example_listed_twice_is_reported_where_it_repeats() {
+    // Inserted at the top of the positives and again at the top of the negatives: the
+    // second copy is reported with both lines and is not run (it would fail as a negative).
+    let dir = edited_pack_dir(&[]);
+    let greeting = dir.path().join("techniques/greeting.toml");
+    let text = std::fs::read_to_string(&greeting).unwrap();
+    let text = text
+        .replacen(
+            "positive = [",
+            "positive = [\n  \"Goedemorgen, met Sanne.\",",
+            1,
+        )
+        .replacen(
+            "negative = [",
+            "negative = [\n  \"Goedemorgen, met Sanne.\",",
+            1,
+        );
+    std::fs::write(&greeting, &text).unwrap();
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("Goedemorgen, met Sanne."))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let engine = Engine::new(Rules::load_dir(dir.path()).unwrap());
+    let run = callqa::examples::run(&engine, 3);
+    assert!(run.failures.is_empty(), "{:?}", run.failures);
+    assert_eq!(run.repeated.len(), 1, "{:?}", run.repeated);
+    let repeat = &run.repeated[0];
+    assert_eq!(
+        (repeat.technique.as_str(), repeat.first_line, repeat.line),
+        ("greeting", lines[0], lines[1])
+    );
+    assert!(
+        repeat.to_string().ends_with(&format!(
+            "techniques/greeting.toml:{}: greeting: example listed again (first at line {}): \"Goedemorgen, met Sanne.\"",
+            lines[1], lines[0]
+        )),
+        "{repeat}"
     );
 }
